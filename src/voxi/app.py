@@ -1,0 +1,73 @@
+"""The FastAPI application factory. Providers and pools are built once here and injected."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from voxi.auth.routes import router as auth_router
+from voxi.admin.routes import router as admin_router
+from voxi.core.bootstrap import database_from_settings, ensure_configured_admin
+from voxi.core.db import Database
+from voxi.core.error_handlers import install_error_handlers
+from voxi.core.health import router as health_router
+from voxi.core.logging import configure_logging
+from voxi.core.middleware import RequestContextMiddleware
+from voxi.core.ratelimit import RateLimiter
+from voxi.core.settings import Settings
+from voxi.notifications.providers.mailer import Mailer, build_mailer
+from voxi.tenancy.routes import router as business_router
+from voxi.web.routes import router as web_router
+
+WEB_DIR = files("voxi") / "web"
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None, mailer: Mailer | None = None) -> FastAPI:
+    """Build the app. Tests and the CLI pass their own `db`/`mailer`; otherwise they are built at start-up."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = None
+        if getattr(app.state, "db", None) is None:
+            owned = app.state.db = database_from_settings(settings)
+            app.state.mailer = build_mailer(settings.smtp_url, settings.mail_from, owned.sessions)
+        await ensure_configured_admin(settings, app.state.db)
+        yield
+        if owned is not None:
+            await owned.dispose()
+
+    app = FastAPI(
+        title="Voxi",
+        version="0.1.0",
+        summary="AI phone receptionist for home-service businesses.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings.redis_url)
+    app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    if db is not None:
+        app.state.db = db
+        app.state.mailer = mailer or build_mailer(settings.smtp_url, settings.mail_from, db.sessions)
+
+    install_error_handlers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.derived_secret("session-cookie"),
+        session_cookie="voxi_session",
+        max_age=settings.session_ttl_hours * 3600,
+        same_site="lax",
+        https_only=settings.voxi_base_url.startswith("https://"),
+    )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    for router in (health_router, auth_router, business_router, admin_router, web_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,172 @@
+"""Database plumbing: the ORM base, the tenant mixin, and the two walls of tenant isolation.
+
+Wall one (application): every ORM select/update/delete on a `TenantScoped` model gets
+`tenant_id = <current tenant>` added by a `do_orm_execute` listener, every new tenant row gets the
+current tenant stamped by `before_flush`, and either raises when no tenant is bound.
+Wall two (database): each transaction runs `set_config('app.tenant_id', …, true)` so the RLS
+policies (see `core.rls`) hide every other tenant's rows from the `voxi_app` role.
+The only way across tenants is `Database.cross_tenant(reason)`: a session on the `voxi_platform`
+role (BYPASSRLS) whose every use is logged with its reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import DateTime, ForeignKey, MetaData, event, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+from voxi.core.errors import NoTenantContext
+from voxi.core.tenant_context import current_tenant_id_or_none, set_current_tenant
+
+log = structlog.get_logger(__name__)
+
+APP_ROLE = "voxi_app"
+PLATFORM_ROLE = "voxi_platform"
+CROSS_TENANT = "cross_tenant"
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB, datetime: DateTime(timezone=True)}
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), sort_order=90)
+
+
+class TenantScoped:
+    """A tenant-owned table: `tenant_id` leads its primary key, unique constraints, foreign keys and indexes."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, sort_order=-100)
+
+
+class VoxiSession(Session):
+    """The sync session behind every AsyncSession; the isolation listeners below attach to it."""
+
+
+@event.listens_for(VoxiSession, "do_orm_execute")
+def _scope_to_current_tenant(state: ORMExecuteState) -> None:
+    if state.is_column_load or state.is_relationship_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.session.info.get(CROSS_TENANT):
+        return
+    tenant_id = current_tenant_id_or_none()
+    if tenant_id is None:
+        if any(issubclass(mapper.class_, TenantScoped) for mapper in state.all_mappers):
+            raise NoTenantContext()
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+@event.listens_for(VoxiSession, "before_flush")
+def _stamp_tenant_on_new_rows(session: Session, _ctx: object, _instances: object) -> None:
+    tenant_id = current_tenant_id_or_none()
+    crossing = session.info.get(CROSS_TENANT)
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise NoTenantContext()
+            obj.tenant_id = tenant_id
+        elif not crossing and obj.tenant_id != tenant_id:
+            raise NoTenantContext()
+
+
+@event.listens_for(VoxiSession, "after_begin")
+def _set_rls_tenant(session: Session, _tx: SessionTransaction, connection: Connection) -> None:
+    if session.info.get(CROSS_TENANT):
+        return
+    _apply_rls_setting(connection, current_tenant_id_or_none())
+
+
+def _apply_rls_setting(connection: Connection, tenant_id: uuid.UUID | None) -> None:
+    connection.exec_driver_sql(
+        "select set_config('app.tenant_id', %s, true)", (str(tenant_id) if tenant_id else "",)
+    )
+
+
+async def activate_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Bind `tenant_id` for this task and for the session's open transaction, if one has begun."""
+    set_current_tenant(tenant_id)
+    if session.in_transaction():
+        await session.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    owner: str  # runs migrations; owns the tables
+    app: str  # voxi_app: NOSUPERUSER NOBYPASSRLS, every request
+    platform: str  # voxi_platform: BYPASSRLS, only through Database.cross_tenant
+
+
+def database_urls(owner_url: str, role_password: str) -> DatabaseUrls:
+    owner = make_url(owner_url).set(drivername="postgresql+psycopg")
+
+    def as_role(role: str) -> str:
+        return owner.set(username=role, password=role_password).render_as_string(hide_password=False)
+
+    return DatabaseUrls(owner.render_as_string(hide_password=False), as_role(APP_ROLE), as_role(PLATFORM_ROLE))
+
+
+class Database:
+    """The app's two connection pools, built once at start-up."""
+
+    def __init__(self, urls: DatabaseUrls, *, pool_size: int = 10) -> None:
+        self.urls = urls
+        self.app_engine: AsyncEngine = create_async_engine(urls.app, pool_size=pool_size, max_overflow=20)
+        self.platform_engine: AsyncEngine = create_async_engine(urls.platform, pool_size=4, max_overflow=8)
+        self.sessions = async_sessionmaker(
+            self.app_engine, sync_session_class=VoxiSession, expire_on_commit=False
+        )
+        self._platform_sessions = async_sessionmaker(
+            self.platform_engine, sync_session_class=VoxiSession, expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def cross_tenant(self, reason: str, *, actor: str | None = None) -> AsyncIterator[AsyncSession]:
+        """The one audited way across tenants (platform admin, login membership lookup, billing webhooks).
+
+        The caller's boundary commits; leaving the block without a commit rolls back.
+        """
+        log.info("cross_tenant_access", reason=reason, actor=actor)
+        async with self._platform_sessions() as session:
+            session.info[CROSS_TENANT] = reason
+            yield session
+
+    async def dispose(self) -> None:
+        await self.app_engine.dispose()
+        await self.platform_engine.dispose()

@@ -1,0 +1,93 @@
+"""Database bootstrap: create the database and roles, run Alembic, grant the app roles their rights.
+
+Run as the owner (DATABASE_URL's role). `voxi_app` (NOSUPERUSER NOBYPASSRLS) serves requests;
+`voxi_platform` (BYPASSRLS) backs `Database.cross_tenant`. Their passwords derive from VOXI_SECRET_KEY,
+so re-running `voxi migrate` after a key rotation re-keys them.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import psycopg
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from psycopg import sql
+from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
+
+from voxi.core.db import APP_ROLE, PLATFORM_ROLE, DatabaseUrls
+
+READ_ONLY_TABLES = ("alembic_version",)
+
+
+def _libpq(url: str, database: str | None = None) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    if database:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+def ensure_database(owner_url: str) -> None:
+    name = make_url(owner_url).database
+    with psycopg.connect(_libpq(owner_url, "postgres"), autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+
+
+def drop_database(owner_url: str) -> None:
+    name = make_url(owner_url).database
+    with psycopg.connect(_libpq(owner_url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def _ensure_roles(conn: psycopg.Connection, password: str) -> None:
+    for role, bypass in ((APP_ROLE, "NOBYPASSRLS"), (PLATFORM_ROLE, "BYPASSRLS")):
+        exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
+        verb = "alter" if exists else "create"
+        conn.execute(
+            sql.SQL(f"{verb} role {{}} login nosuperuser nocreatedb nocreaterole {bypass} password {{}}").format(
+                sql.Identifier(role), sql.Literal(password)
+            )
+        )
+
+
+def _grant(conn: psycopg.Connection, database: str) -> None:
+    roles = sql.SQL(", ").join(sql.Identifier(r) for r in (APP_ROLE, PLATFORM_ROLE))
+    conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database), roles))
+    conn.execute(sql.SQL("grant usage on schema public to {}").format(roles))
+    tables = conn.execute(
+        "select tablename from pg_tables where schemaname = 'public' and tablename not like 'procrastinate%%'"
+    ).fetchall()
+    for (table,) in tables:
+        rights = "select" if table in READ_ONLY_TABLES else "select, insert, update, delete"
+        conn.execute(sql.SQL(f"grant {rights} on {{}} to {{}}").format(sql.Identifier(table), roles))
+    conn.execute(sql.SQL("grant usage, select on all sequences in schema public to {}").format(roles))
+
+
+def alembic_config(owner_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("voxi") / "migrations"))
+    config.set_main_option("sqlalchemy.url", owner_url.replace("%", "%%"))
+    return config
+
+
+def migrate(urls: DatabaseUrls, role_password: str) -> None:
+    """Idempotent: safe on every start (`make run`) and in deploys (`voxi migrate`)."""
+    ensure_database(urls.owner)
+    with psycopg.connect(_libpq(urls.owner), autocommit=True) as conn:
+        _ensure_roles(conn, role_password)
+    command.upgrade(alembic_config(urls.owner), "head")
+    with psycopg.connect(_libpq(urls.owner), autocommit=True) as conn:
+        _grant(conn, make_url(urls.owner).database or "postgres")
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("postgresql://unused/db")).get_current_head()
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()

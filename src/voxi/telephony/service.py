@@ -1,0 +1,49 @@
+"""Numbers a tenant owns, and resolving a called number to its tenant."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from voxi.core.errors import Conflict
+from voxi.telephony.models import NumberRoute, PhoneNumber
+from voxi.telephony.numbers import to_e164
+
+
+@dataclass(frozen=True)
+class NumberResolution:
+    """The tenant a call to `e164` belongs to; `tenant_id` is None with a reason when there is none."""
+
+    e164: str | None
+    tenant_id: uuid.UUID | None
+    reason: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.tenant_id is not None
+
+
+async def resolve_tenant_by_number(session: AsyncSession, raw_number: str) -> NumberResolution:
+    e164 = to_e164(raw_number)
+    if e164 is None:
+        return NumberResolution(None, None, "not a valid phone number")
+    tenant_id = await session.scalar(select(NumberRoute.tenant_id).where(NumberRoute.e164 == e164))
+    if tenant_id is None:
+        return NumberResolution(e164, None, "not a Voxi number")
+    return NumberResolution(e164, tenant_id)
+
+
+async def assign_number(
+    session: AsyncSession, tenant_id: uuid.UUID, e164: str, *, provider: str, provider_sid: str | None = None
+) -> PhoneNumber:
+    """Give `e164` to the tenant; the global route makes a number belong to one business only."""
+    if await session.get(NumberRoute, e164) is not None:
+        raise Conflict(f"{e164} already belongs to a business.", fields={"phone": "This number is taken."})
+    session.add(NumberRoute(e164=e164, tenant_id=tenant_id))
+    number = PhoneNumber(tenant_id=tenant_id, e164=e164, provider=provider, provider_sid=provider_sid)
+    session.add(number)
+    await session.flush()
+    return number

@@ -1,0 +1,80 @@
+"""Creating businesses and reading/changing their configuration."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from voxi.auth.models import Role, TenantUser, User
+from voxi.auth.passwords import hash_password
+from voxi.core.errors import Conflict, NotFound
+from voxi.telephony.models import PhoneNumber
+from voxi.telephony.service import assign_number
+from voxi.tenancy.defaults import default_business_hours, default_greeting, default_services
+from voxi.tenancy.models import Tenant, TenantConfig
+from voxi.tenancy.schemas import BusinessConfig, BusinessOut, BusinessPatch, NewTenant
+
+EMAIL_TAKEN = "An account with this email already exists."
+
+
+async def create_tenant(session: AsyncSession, data: NewTenant) -> Tenant:
+    """Tenant + default configuration + owner (+ routed number). The caller's boundary commits.
+
+    Runs in a cross-tenant session (admin, import) or in an app session whose tenant is the new id.
+    """
+    if await session.scalar(select(User.id).where(User.email == data.owner_email)) is not None:
+        raise Conflict(EMAIL_TAKEN, fields={"ownerEmail": EMAIL_TAKEN})
+    tenant = Tenant(
+        id=uuid.uuid4(), name=data.name, industry=data.industry, plan=data.plan, status=data.status,
+        timezone=data.timezone, website=data.website,
+    )
+    session.add(tenant)
+    await session.flush()
+    owner = User(email=data.owner_email, name=data.owner_name, password_hash=hash_password(data.owner_password),
+                 last_tenant_id=tenant.id)
+    session.add(owner)
+    await session.flush()
+    session.add_all([
+        TenantConfig(
+            tenant_id=tenant.id, greeting=default_greeting(data.name), owner_name=data.owner_name,
+            services=default_services(data.industry), business_hours=default_business_hours(),
+            forwarding_number=data.forwarding_number,
+        ),
+        TenantUser(tenant_id=tenant.id, user_id=owner.id, role=Role.OWNER),
+    ])
+    if data.phone_number:
+        await assign_number(session, tenant.id, data.phone_number, provider="manual")
+    await session.flush()
+    return tenant
+
+
+async def business_view(session: AsyncSession, tenant: Tenant) -> BusinessOut:
+    config = await session.get(TenantConfig, tenant.id)
+    if config is None:
+        raise NotFound("This business has no configuration.")
+    numbers = await session.scalars(
+        select(PhoneNumber.e164)
+        .where(PhoneNumber.tenant_id == tenant.id, PhoneNumber.released_at.is_(None))
+        .order_by(PhoneNumber.created_at)
+    )
+    return BusinessOut.model_validate(
+        {**_columns(tenant), "phone_numbers": list(numbers), "config": BusinessConfig.model_validate(config)}
+    )
+
+
+async def update_business(session: AsyncSession, tenant: Tenant, patch: BusinessPatch) -> BusinessOut:
+    for field, value in patch.tenant_changes().items():
+        setattr(tenant, field, value)
+    config = await session.get(TenantConfig, tenant.id)
+    if config is None:
+        raise NotFound("This business has no configuration.")
+    for field, value in patch.config_changes().items():
+        setattr(config, field, value)
+    await session.flush()
+    return await business_view(session, tenant)
+
+
+def _columns(tenant: Tenant) -> dict[str, object]:
+    return {column.key: getattr(tenant, column.key) for column in Tenant.__table__.columns}

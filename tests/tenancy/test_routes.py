@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from tests.factories.tenancy import make_tenant, owner_headers
+
+
+async def test_owner_reads_their_business(client, db, settings):
+    acme = await make_tenant(db, name="Acme Plumbing", industry="plumbing")
+    response = await client.get("/api/v1/business", headers=owner_headers(settings, acme))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["name"] == "Acme Plumbing"
+    assert body["config"]["greeting"] == "Thanks for calling Acme Plumbing!"
+    assert body["phoneNumbers"] == [acme.phone_number]
+    assert body["config"]["services"][0]["name"] == "Leak repair"
+
+
+async def test_patch_changes_config_and_rejects_bad_phone(client, db, settings):
+    acme = await make_tenant(db)
+    headers = owner_headers(settings, acme)
+    ok = await client.patch("/api/v1/business", headers=headers,
+                            json={"greeting": "Hi from Acme!", "forwardingNumber": "(512) 555-0199"})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["config"]["forwardingNumber"] == "+15125550199"
+    bad = await client.patch("/api/v1/business", headers=headers, json={"emergencyNumber": "call me"})
+    assert bad.status_code == 422
+    assert "emergencyNumber" in bad.json()["error"]["fields"]
+    again = await client.get("/api/v1/business", headers=headers)
+    assert again.json()["config"]["greeting"] == "Hi from Acme!"
