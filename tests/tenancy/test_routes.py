@@ -17,8 +17,11 @@ async def test_owner_reads_their_business(client, db, settings):
 async def test_patch_changes_config_and_rejects_bad_phone(client, db, settings):
     acme = await make_tenant(db)
     headers = owner_headers(settings, acme)
-    ok = await client.patch("/api/v1/business", headers=headers,
-                            json={"greeting": "Hi from Acme!", "forwardingNumber": "(512) 555-0199"})
+    ok = await client.patch(
+        "/api/v1/business",
+        headers=headers,
+        json={"greeting": "Hi from Acme!", "forwardingNumber": "(512) 555-0199"},
+    )
     assert ok.status_code == 200, ok.text
     assert ok.json()["config"]["forwardingNumber"] == "+15125550199"
     bad = await client.patch("/api/v1/business", headers=headers, json={"emergencyNumber": "call me"})
@@ -26,3 +29,21 @@ async def test_patch_changes_config_and_rejects_bad_phone(client, db, settings):
     assert "emergencyNumber" in bad.json()["error"]["fields"]
     again = await client.get("/api/v1/business", headers=headers)
     assert again.json()["config"]["greeting"] == "Hi from Acme!"
+
+
+async def test_settings_changes_are_audited_without_values(client, db, settings):
+    from sqlalchemy import select
+
+    from voxi.admin.models import AuditLog
+
+    acme = await make_tenant(db)
+    await client.patch(
+        "/api/v1/business",
+        headers=owner_headers(settings, acme),
+        json={"greeting": "Howdy!", "emergencyNumber": "+15125550111"},
+    )
+    async with db.cross_tenant("test: read audit") as session:
+        entry = await session.scalar(select(AuditLog).where(AuditLog.tenant_id == acme.id))
+    assert entry is not None and entry.action == "business.update"
+    assert entry.actor == f"user:{acme.owner_id}"
+    assert entry.details == {"fields": ["emergencyNumber", "greeting"]}

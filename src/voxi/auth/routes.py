@@ -17,7 +17,11 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/api/auth/token", response_model=TokenOut)
 async def create_token(
-    body: TokenRequest, request: Request, session: SessionDep, db: DatabaseDep, settings: SettingsDep,
+    body: TokenRequest,
+    request: Request,
+    session: SessionDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
     limiter: RateLimiterDep,
 ) -> TokenOut:
     """Exchange email + password for a JWT bearer token (rate-limited)."""
@@ -37,7 +41,9 @@ async def create_token(
     LOGIN_ATTEMPTS.labels("success").inc()
     ttl = timedelta(minutes=settings.jwt_ttl_minutes)
     claims = TokenClaims(user.id, membership.tenant_id if membership else None, platform_admin, service.now())
-    return TokenOut(token=issue_jwt(settings.voxi_secret_key, claims, ttl), expires_in=int(ttl.total_seconds()))
+    return TokenOut(
+        token=issue_jwt(settings.voxi_secret_key, claims, ttl), expires_in=int(ttl.total_seconds())
+    )
 
 
 @router.get("/api/v1/api-keys", response_model=list[ApiKeyOut])

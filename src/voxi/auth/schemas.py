@@ -17,7 +17,7 @@ class TokenRequest(ApiModel):
 
 class TokenOut(ApiModel):
     token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
 
 

@@ -29,6 +29,11 @@ class Principal:
     via: str  # "jwt" | "api_key" | "session"
 
     @property
+    def actor(self) -> str:
+        """How the audit log names this caller."""
+        return f"user:{self.user_id}" if self.user_id else f"api_key:{self.tenant_id}"
+
+    @property
     def is_admin(self) -> bool:
         return self.role in (Role.OWNER, Role.ADMIN)
 
@@ -39,7 +44,11 @@ def now() -> datetime:
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User:
     user = await session.scalar(select(User).where(User.email == email.strip().lower()))
-    if not verify_password(password, user.password_hash if user else None) or user is None or not user.is_active:
+    if (
+        not verify_password(password, user.password_hash if user else None)
+        or user is None
+        or not user.is_active
+    ):
         raise Unauthorized(BAD_LOGIN)
     return user
 
@@ -48,7 +57,9 @@ async def is_platform_admin(session: AsyncSession, user_id: uuid.UUID) -> bool:
     return await session.get(PlatformAdmin, user_id) is not None
 
 
-async def login_tenant(db: Database, session: AsyncSession, user: User, wanted: uuid.UUID | None) -> TenantUser | None:
+async def login_tenant(
+    db: Database, session: AsyncSession, user: User, wanted: uuid.UUID | None
+) -> TenantUser | None:
     """The membership a login enters: the asked-for tenant, else the last one used, else any."""
     for candidate in (wanted, user.last_tenant_id):
         if candidate is not None and (membership := await _membership(session, candidate, user.id)):
@@ -56,7 +67,9 @@ async def login_tenant(db: Database, session: AsyncSession, user: User, wanted: 
     if wanted is not None:
         raise Unauthorized("You are not a member of that business.")
     async with db.cross_tenant("login: find a membership", actor=user.email) as platform:
-        tenant_id = await platform.scalar(select(TenantUser.tenant_id).where(TenantUser.user_id == user.id).limit(1))
+        tenant_id = await platform.scalar(
+            select(TenantUser.tenant_id).where(TenantUser.user_id == user.id).limit(1)
+        )
     return await _membership(session, tenant_id, user.id) if tenant_id else None
 
 
@@ -68,7 +81,11 @@ async def _membership(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid
 async def principal_from_claims(session: AsyncSession, claims: TokenClaims, via: str) -> Principal:
     """Re-check a JWT/session against the database: user active, not reset since, still a member."""
     user = await session.get(User, claims.user_id)
-    if user is None or not user.is_active or claims.issued_at < user.sessions_valid_after.replace(microsecond=0):
+    if (
+        user is None
+        or not user.is_active
+        or claims.issued_at < user.sessions_valid_after.replace(microsecond=0)
+    ):
         raise Unauthorized("Your session has ended. Please log in again.")
     if claims.tenant_id is None:
         raise Unauthorized("This token is not for a business account.")
@@ -82,7 +99,9 @@ async def principal_from_api_key(session: AsyncSession, key: str) -> Principal:
     tenant_id = tenant_of_api_key(key)
     await activate_tenant(session, tenant_id)
     api_key = await session.scalar(
-        select(TenantAPIKey).where(TenantAPIKey.key_hash == sha256_hex(key), TenantAPIKey.revoked_at.is_(None))
+        select(TenantAPIKey).where(
+            TenantAPIKey.key_hash == sha256_hex(key), TenantAPIKey.revoked_at.is_(None)
+        )
     )
     if api_key is None:
         raise Unauthorized("The API key is invalid.")
@@ -113,12 +132,16 @@ async def revoke_api_key(session: AsyncSession, key_id: uuid.UUID) -> None:
 
 
 async def start_password_reset(session: AsyncSession, email: str) -> tuple[User, str] | None:
-    """Create a reset token for `email`; None when there is no such user (the caller says the same either way)."""
-    user = await session.scalar(select(User).where(User.email == email.strip().lower(), User.is_active.is_(True)))
+    """A reset token for `email`, or None when there is no such user (callers answer the same either way)."""
+    user = await session.scalar(
+        select(User).where(User.email == email.strip().lower(), User.is_active.is_(True))
+    )
     if user is None:
         return None
     token, token_hash = new_reset_token()
-    session.add(PasswordResetToken(token_hash=token_hash, user_id=user.id, expires_at=now() + RESET_TOKEN_TTL))
+    session.add(
+        PasswordResetToken(token_hash=token_hash, user_id=user.id, expires_at=now() + RESET_TOKEN_TTL)
+    )
     return user, token
 
 

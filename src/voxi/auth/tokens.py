@@ -37,7 +37,9 @@ def issue_jwt(secret: str, claims: TokenClaims, ttl: timedelta) -> str:
 
 def decode_jwt(secret: str, token: str) -> TokenClaims:
     try:
-        payload = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp", "iat"]})
+        payload = jwt.decode(
+            token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp", "iat"]}
+        )
         return TokenClaims(
             user_id=uuid.UUID(payload["sub"]),
             tenant_id=uuid.UUID(payload["tid"]) if payload.get("tid") else None,

@@ -26,5 +26,7 @@ async def ensure_configured_admin(settings: Settings, db: Database) -> None:
     from voxi.auth.service import create_platform_admin
 
     async with db.cross_tenant("ensure configured platform admin") as session:
-        await create_platform_admin(session, settings.voxi_admin_email, "Voxi admin", settings.voxi_admin_password)
+        await create_platform_admin(
+            session, settings.voxi_admin_email, "Voxi admin", settings.voxi_admin_password
+        )
         await session.commit()

@@ -62,7 +62,7 @@ class Timestamped:
 
 
 class TenantScoped:
-    """A tenant-owned table: `tenant_id` leads its primary key, unique constraints, foreign keys and indexes."""
+    """A tenant-owned table: `tenant_id` leads its primary key, unique keys, foreign keys and indexes."""
 
     @declared_attr
     def tenant_id(cls) -> Mapped[uuid.UUID]:
@@ -139,7 +139,9 @@ def database_urls(owner_url: str, role_password: str) -> DatabaseUrls:
     def as_role(role: str) -> str:
         return owner.set(username=role, password=role_password).render_as_string(hide_password=False)
 
-    return DatabaseUrls(owner.render_as_string(hide_password=False), as_role(APP_ROLE), as_role(PLATFORM_ROLE))
+    return DatabaseUrls(
+        owner.render_as_string(hide_password=False), as_role(APP_ROLE), as_role(PLATFORM_ROLE)
+    )
 
 
 class Database:

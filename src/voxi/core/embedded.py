@@ -31,7 +31,10 @@ def stop_embedded_postgres(data_dir: Path) -> None:
 
     pgdata = data_dir.resolve() / "pgdata"
     if (pgdata / "postmaster.pid").exists():
-        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user="embedded_postgres")
+        # pg_ctl is generated at import time by the package, so type checkers cannot see it.
+        embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
+            ["-w", "-m", "fast", "stop"], pgdata=pgdata, user="embedded_postgres"
+        )
 
 
 def owner_database_url(settings: Settings) -> str:

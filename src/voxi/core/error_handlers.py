@@ -10,16 +10,24 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voxi.core.errors import VoxiError
 
 log = structlog.get_logger(__name__)
 
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 422: "validation_error",
-              429: "rate_limited"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "validation_error",
+    429: "rate_limited",
+}
 API_PREFIXES = ("/api/", "/admin/", "/twilio/", "/healthz", "/readyz")
 
 
@@ -46,8 +54,12 @@ def error_response(
 def _field_errors(exc: RequestValidationError) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in exc.errors():
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
-        fields[".".join(location) or "body"] = str(error.get("msg", "Invalid value")).removeprefix("Value error, ")
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")
+        ]
+        fields[".".join(location) or "body"] = str(error.get("msg", "Invalid value")).removeprefix(
+            "Value error, "
+        )
     return fields
 
 
@@ -58,7 +70,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        return error_response(request, 422, "validation_error", "Some fields are invalid.", _field_errors(exc))
+        return error_response(
+            request, 422, "validation_error", "Some fields are invalid.", _field_errors(exc)
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -69,4 +83,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.error("unhandled_error", path=request.url.path, exc_info=exc)
-        return error_response(request, 500, "internal_error", "Something went wrong on our side. Please try again.")
+        return error_response(
+            request, 500, "internal_error", "Something went wrong on our side. Please try again."
+        )

@@ -27,8 +27,9 @@ async def readyz(request: Request) -> JSONResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not ready", never a 500
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     if revision != _HEAD:
-        return JSONResponse({"status": "unavailable", "migrations": {"current": revision, "head": _HEAD}},
-                            status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "migrations": {"current": revision, "head": _HEAD}}, status_code=503
+        )
     return JSONResponse({"status": "ok", "migrations": {"current": revision, "head": _HEAD}})
 
 

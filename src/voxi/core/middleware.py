@@ -11,8 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voxi.core.logging import bind_log_context
-from voxi.core.tenant_context import reset_tenant_context, restore_tenant_context
 from voxi.core.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from voxi.core.tenant_context import reset_tenant_context, restore_tenant_context
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -21,8 +21,8 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' "
-        b"https://cdn.jsdelivr.net; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     ),
 ]
 _TOO_LARGE = json.dumps({"error": {"code": "payload_too_large", "message": "The request body is too large."}})
@@ -63,8 +63,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS,
-                                      (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *SECURITY_HEADERS,
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:

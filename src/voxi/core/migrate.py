@@ -30,8 +30,12 @@ def _libpq(url: str, database: str | None = None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def _database_name(url: str) -> str:
+    return make_url(url).database or "postgres"
+
+
 def ensure_database(owner_url: str) -> None:
-    name = make_url(owner_url).database
+    name = _database_name(owner_url)
     with psycopg.connect(_libpq(owner_url, "postgres"), autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
         if not exists:
@@ -39,7 +43,7 @@ def ensure_database(owner_url: str) -> None:
 
 
 def drop_database(owner_url: str) -> None:
-    name = make_url(owner_url).database
+    name = _database_name(owner_url)
     with psycopg.connect(_libpq(owner_url, "postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
@@ -49,9 +53,9 @@ def _ensure_roles(conn: psycopg.Connection, password: str) -> None:
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
         verb = "alter" if exists else "create"
         conn.execute(
-            sql.SQL(f"{verb} role {{}} login nosuperuser nocreatedb nocreaterole {bypass} password {{}}").format(
-                sql.Identifier(role), sql.Literal(password)
-            )
+            sql.SQL(
+                f"{verb} role {{}} login nosuperuser nocreatedb nocreaterole {bypass} password {{}}"
+            ).format(sql.Identifier(role), sql.Literal(password))
         )
 
 
@@ -82,7 +86,7 @@ def migrate(urls: DatabaseUrls, role_password: str) -> None:
         _ensure_roles(conn, role_password)
     command.upgrade(alembic_config(urls.owner), "head")
     with psycopg.connect(_libpq(urls.owner), autocommit=True) as conn:
-        _grant(conn, make_url(urls.owner).database or "postgres")
+        _grant(conn, _database_name(urls.owner))
 
 
 def head_revision() -> str | None:

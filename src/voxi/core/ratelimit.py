@@ -11,7 +11,9 @@ from voxi.core.errors import RateLimited
 
 class RateLimiter:
     def __init__(self, redis_url: str = "") -> None:
-        storage: Storage = RedisStorage(f"async+{redis_url}", implementation="redispy") if redis_url else MemoryStorage()
+        storage: Storage = (
+            RedisStorage(f"async+{redis_url}", implementation="redispy") if redis_url else MemoryStorage()
+        )
         self._limiter = MovingWindowRateLimiter(storage)
 
     async def hit(self, limit: str, *keys: str) -> None:

@@ -67,7 +67,11 @@ class Settings(BaseSettings):
             self.telephony_provider = "twilio" if has_twilio else "sandbox"
         if not self.voice_engine:
             self.voice_engine = (
-                "elevenlabs" if self.elevenlabs_api_key else "openai" if self.openai_api_key else "twilio_speech"
+                "elevenlabs"
+                if self.elevenlabs_api_key
+                else "openai"
+                if self.openai_api_key
+                else "twilio_speech"
             )
         self.voxi_base_url = self.voxi_base_url.rstrip("/")
         problems = self._production_problems() if self.voxi_env != "development" else []
@@ -78,7 +82,9 @@ class Settings(BaseSettings):
     def _production_problems(self) -> list[str]:
         problems = []
         if self.voxi_secret_key == DEV_SECRET_KEY or len(self.voxi_secret_key) < MIN_SECRET_LENGTH:
-            problems.append(f"VOXI_SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} chars")
+            problems.append(
+                f"VOXI_SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} chars"
+            )
         if self.billing_provider == "stripe" and not (self.stripe_secret_key and self.stripe_webhook_secret):
             problems.append("BILLING_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
         if self.telephony_provider == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token):

@@ -35,7 +35,9 @@ class Tenant(Timestamped, Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(String(200))
     industry: Mapped[str] = mapped_column(String(40), default="hvac")
-    status: Mapped[TenantStatus] = mapped_column(str_enum(TenantStatus, "tenant_status"), default=TenantStatus.PENDING)
+    status: Mapped[TenantStatus] = mapped_column(
+        str_enum(TenantStatus, "tenant_status"), default=TenantStatus.PENDING
+    )
     plan: Mapped[Plan] = mapped_column(str_enum(Plan, "tenant_plan"), default=Plan.STARTER)
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     website: Mapped[str | None] = mapped_column(String(300))

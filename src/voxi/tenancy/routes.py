@@ -20,4 +20,4 @@ async def update_business(
     patch: BusinessPatch, tenant: CurrentTenant, admin: TenantAdmin, session: SessionDep
 ) -> BusinessOut:
     """Change the profile or configuration (owner/admin)."""
-    return await service.update_business(session, tenant, patch)
+    return await service.update_business(session, tenant, patch, actor=admin.actor)

@@ -9,9 +9,9 @@ from zoneinfo import available_timezones
 from pydantic import Field, field_validator
 
 from voxi.core.schemas import ApiModel
+from voxi.telephony.numbers import to_e164
 from voxi.tenancy.defaults import INDUSTRIES, WEEKDAYS
 from voxi.tenancy.models import Plan, TenantStatus
-from voxi.telephony.numbers import to_e164
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _TIMEZONES = available_timezones()
@@ -89,7 +89,9 @@ class BusinessPatch(ApiModel):
     greeting: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     owner_name: Annotated[str, Field(max_length=120)] | None = None
     services: Annotated[list[ServiceItem], Field(max_length=50)] | None = None
-    service_areas: Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=200)] | None = None
+    service_areas: (
+        Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=200)] | None
+    ) = None
     business_hours: dict[str, list[list[str]]] | None = None
     hours_overrides: dict[date, list[list[str]]] | None = None
     voice: Annotated[str, Field(min_length=1, max_length=80)] | None = None
@@ -119,18 +121,18 @@ class BusinessPatch(ApiModel):
         return {day: check_intervals(intervals) for day, intervals in value.items()}
 
     def tenant_changes(self) -> dict[str, Any]:
-        return self._changes(include=TENANT_FIELDS)
+        return self._changes(self.model_dump(exclude_unset=True, include=TENANT_FIELDS))
 
     def config_changes(self) -> dict[str, Any]:
-        changes = self._changes(exclude=TENANT_FIELDS)
+        changes = self._changes(self.model_dump(exclude_unset=True, exclude=TENANT_FIELDS))
         if "hours_overrides" in changes:
             changes["hours_overrides"] = {d.isoformat(): v for d, v in changes["hours_overrides"].items()}
         return changes
 
-
-    def _changes(self, **which: set[str]) -> dict[str, Any]:
+    @staticmethod
+    def _changes(fields: dict[str, Any]) -> dict[str, Any]:
         # An explicit null clears only what may be empty; elsewhere it means "leave as is".
-        return {k: v for k, v in self.model_dump(exclude_unset=True, **which).items() if v is not None or k in CLEARABLE}
+        return {k: v for k, v in fields.items() if v is not None or k in CLEARABLE}
 
 
 TENANT_FIELDS = {"name", "timezone", "website"}

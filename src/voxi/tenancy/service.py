@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from voxi.admin.audit import record_audit
 from voxi.auth.models import Role, TenantUser, User
 from voxi.auth.passwords import hash_password
 from voxi.core.errors import Conflict, NotFound
@@ -27,23 +28,37 @@ async def create_tenant(session: AsyncSession, data: NewTenant) -> Tenant:
     if await session.scalar(select(User.id).where(User.email == data.owner_email)) is not None:
         raise Conflict(EMAIL_TAKEN, fields={"ownerEmail": EMAIL_TAKEN})
     tenant = Tenant(
-        id=uuid.uuid4(), name=data.name, industry=data.industry, plan=data.plan, status=data.status,
-        timezone=data.timezone, website=data.website,
+        id=uuid.uuid4(),
+        name=data.name,
+        industry=data.industry,
+        plan=data.plan,
+        status=data.status,
+        timezone=data.timezone,
+        website=data.website,
     )
     session.add(tenant)
     await session.flush()
-    owner = User(email=data.owner_email, name=data.owner_name, password_hash=hash_password(data.owner_password),
-                 last_tenant_id=tenant.id)
+    owner = User(
+        email=data.owner_email,
+        name=data.owner_name,
+        password_hash=hash_password(data.owner_password),
+        last_tenant_id=tenant.id,
+    )
     session.add(owner)
     await session.flush()
-    session.add_all([
-        TenantConfig(
-            tenant_id=tenant.id, greeting=default_greeting(data.name), owner_name=data.owner_name,
-            services=default_services(data.industry), business_hours=default_business_hours(),
-            forwarding_number=data.forwarding_number,
-        ),
-        TenantUser(tenant_id=tenant.id, user_id=owner.id, role=Role.OWNER),
-    ])
+    session.add_all(
+        [
+            TenantConfig(
+                tenant_id=tenant.id,
+                greeting=default_greeting(data.name),
+                owner_name=data.owner_name,
+                services=default_services(data.industry),
+                business_hours=default_business_hours(),
+                forwarding_number=data.forwarding_number,
+            ),
+            TenantUser(tenant_id=tenant.id, user_id=owner.id, role=Role.OWNER),
+        ]
+    )
     if data.phone_number:
         await assign_number(session, tenant.id, data.phone_number, provider="manual")
     await session.flush()
@@ -64,7 +79,9 @@ async def business_view(session: AsyncSession, tenant: Tenant) -> BusinessOut:
     )
 
 
-async def update_business(session: AsyncSession, tenant: Tenant, patch: BusinessPatch) -> BusinessOut:
+async def update_business(
+    session: AsyncSession, tenant: Tenant, patch: BusinessPatch, *, actor: str
+) -> BusinessOut:
     for field, value in patch.tenant_changes().items():
         setattr(tenant, field, value)
     config = await session.get(TenantConfig, tenant.id)
@@ -72,6 +89,13 @@ async def update_business(session: AsyncSession, tenant: Tenant, patch: Business
         raise NotFound("This business has no configuration.")
     for field, value in patch.config_changes().items():
         setattr(config, field, value)
+    record_audit(
+        session,
+        actor=actor,
+        action="business.update",
+        tenant_id=tenant.id,
+        details={"fields": sorted(patch.model_dump(exclude_unset=True, by_alias=True))},
+    )
     await session.flush()
     return await business_view(session, tenant)
 
