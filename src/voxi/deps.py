@@ -69,6 +69,11 @@ async def _principal(
     else:
         raise Unauthorized("Send a bearer token (POST /api/auth/token) or an X-API-Key header.")
     bind_log_context(tenant_id=principal.tenant_id)
+    tenant = await session.get(Tenant, principal.tenant_id)
+    if tenant is None:
+        raise Unauthorized("This business no longer exists.")
+    if tenant.deactivated_at is not None:
+        raise Forbidden("This business has been deactivated. Contact Voxi support to restore it.")
     return principal
 
 
@@ -76,9 +81,9 @@ CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
 async def _tenant(principal: CurrentPrincipal, session: SessionDep) -> Tenant:
+    # Loaded and checked by _principal: this get is served from the session's identity map.
     tenant = await session.get(Tenant, principal.tenant_id)
-    if tenant is None:
-        raise Unauthorized("This business no longer exists.")
+    assert tenant is not None  # noqa: S101 - guaranteed by _principal in this same session
     return tenant
 
 

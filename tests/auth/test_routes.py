@@ -12,7 +12,9 @@ from voxi.core.tenant_context import tenant_context
 
 async def test_token_for_right_password_opens_the_tenant_api(client, db):
     acme = await make_tenant(db, name="Acme Electric", industry="electrical")
-    response = await client.post("/api/auth/token", json={"email": acme.owner_email.upper(), "password": OWNER_PASSWORD})
+    response = await client.post(
+        "/api/auth/token", json={"email": acme.owner_email.upper(), "password": OWNER_PASSWORD}
+    )
     assert response.status_code == 200, response.text
     token = response.json()["token"]
     business = await client.get("/api/v1/business", headers={"Authorization": f"Bearer {token}"})
@@ -23,17 +25,23 @@ async def test_token_for_right_password_opens_the_tenant_api(client, db):
 async def test_wrong_password_and_unknown_email_get_the_same_401(client, db):
     acme = await make_tenant(db)
     wrong = await client.post("/api/auth/token", json={"email": acme.owner_email, "password": "nope-nope"})
-    unknown = await client.post("/api/auth/token", json={"email": "ghost@example.com", "password": "nope-nope"})
+    unknown = await client.post(
+        "/api/auth/token", json={"email": "ghost@example.com", "password": "nope-nope"}
+    )
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {
-        "error": {"code": "unauthorized", "message": "The email or password is incorrect."}
-    }
+    assert (
+        wrong.json()
+        == unknown.json()
+        == {"error": {"code": "unauthorized", "message": "The email or password is incorrect."}}
+    )
 
 
 async def test_login_is_rate_limited(client, db):
     acme = await make_tenant(db)
     statuses = [
-        (await client.post("/api/auth/token", json={"email": acme.owner_email, "password": "bad-pass"})).status_code
+        (
+            await client.post("/api/auth/token", json={"email": acme.owner_email, "password": "bad-pass"})
+        ).status_code
         for _ in range(11)
     ]
     assert statuses[:10] == [401] * 10
@@ -49,7 +57,11 @@ async def test_expired_forged_and_malformed_tokens_are_401(client, db, settings)
     assert response.status_code == 401
     assert "expired" in response.json()["error"]["message"]
     forged_settings = settings.model_copy(update={"voxi_secret_key": "x" * 40})
-    for headers in (bearer(forged_settings, acme.owner_id, acme.id), {"Authorization": "Bearer not.a.jwt"}, {}):
+    for headers in (
+        bearer(forged_settings, acme.owner_id, acme.id),
+        {"Authorization": "Bearer not.a.jwt"},
+        {},
+    ):
         assert (await client.get("/api/v1/business", headers=headers)).status_code == 401
 
 
@@ -81,9 +93,17 @@ async def test_api_keys_are_shown_once_hashed_and_revocable(client, db, settings
 
 async def test_tampered_api_keys_are_rejected(client, db, settings):
     acme, other = await make_tenant(db), await make_tenant(db)
-    key = (await client.post("/api/v1/api-keys", headers=owner_headers(settings, acme), json={"name": "k"})).json()["key"]
+    key = (
+        await client.post("/api/v1/api-keys", headers=owner_headers(settings, acme), json={"name": "k"})
+    ).json()["key"]
     pointed_elsewhere = key.replace(acme.id.hex, other.id.hex)
-    for bad in (pointed_elsewhere, key[:-2] + "xx", "vxk_nothex_abc", "not-a-key", f"vxk_{uuid.uuid4().hex}_"):
+    for bad in (
+        pointed_elsewhere,
+        key[:-2] + "xx",
+        "vxk_nothex_abc",
+        "not-a-key",
+        f"vxk_{uuid.uuid4().hex}_",
+    ):
         assert (await client.get("/api/v1/business", headers={"X-API-Key": bad})).status_code == 401
 
 
@@ -97,4 +117,22 @@ async def test_staff_cannot_manage_keys_or_settings(client, db, settings):
     headers = owner_headers(settings, acme)
     assert (await client.get("/api/v1/business", headers=headers)).status_code == 200
     assert (await client.post("/api/v1/api-keys", headers=headers, json={"name": "k"})).status_code == 403
-    assert (await client.patch("/api/v1/business", headers=headers, json={"greeting": "x"})).status_code == 403
+    assert (
+        await client.patch("/api/v1/business", headers=headers, json={"greeting": "x"})
+    ).status_code == 403
+
+
+async def test_a_deactivated_business_is_locked_out(client, db, settings):
+    from voxi.tenancy.models import Tenant
+
+    acme = await make_tenant(db)
+    headers = owner_headers(settings, acme)
+    key = (await client.post("/api/v1/api-keys", headers=headers, json={"name": "k"})).json()["key"]
+    async with db.cross_tenant("test: deactivate") as session:
+        tenant = await session.get(Tenant, acme.id)
+        tenant.deactivated_at = tenant.created_at
+        await session.commit()
+    for auth in (headers, {"X-API-Key": key}):
+        response = await client.get("/api/v1/api-keys", headers=auth)
+        assert response.status_code == 403
+        assert "deactivated" in response.json()["error"]["message"]

@@ -23,7 +23,9 @@ async def test_password_reset_is_single_use_and_ends_old_sessions(db):
         assert user.sessions_valid_after > before
         await session.commit()
     async with db.sessions() as session:
-        assert (await service.authenticate(session, acme.owner_email, "brand-new-password")).id == acme.owner_id
+        assert (
+            await service.authenticate(session, acme.owner_email, "brand-new-password")
+        ).id == acme.owner_id
         with pytest.raises(Unauthorized):
             await service.authenticate(session, acme.owner_email, "correct-horse-battery")
         with pytest.raises(BadRequest):

@@ -53,8 +53,10 @@ async def test_tenant_b_gets_404_on_tenant_a_objects_and_changes_nothing(client,
     a_headers, b_headers = owner_headers(settings, a), owner_headers(settings, b)
     for (method, path), spec in OBJECT_ROUTES.items():
         object_id = await spec.create(client, a_headers)
-        url = path.replace(path[path.index("{"): path.index("}") + 1], object_id)
-        response = await client.request(method, url, headers=b_headers, json={} if method in ("PATCH", "PUT") else None)
+        url = path.replace(path[path.index("{") : path.index("}") + 1], object_id)
+        response = await client.request(
+            method, url, headers=b_headers, json={} if method in ("PATCH", "PUT") else None
+        )
         assert response.status_code == 404, (method, path, response.text)
         assert response.json()["error"]["code"] == "not_found"
         assert await spec.unchanged(client, a_headers, object_id), (method, path)

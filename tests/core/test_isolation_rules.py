@@ -69,7 +69,9 @@ def test_live_schema_has_forced_rls_and_policy_on_every_tenant_table(database_ur
         assert owner not in (APP_ROLE, PLATFORM_ROLE), f"{name} is owned by an app role"
     for table, index, definition in indexes:
         if table in TENANT_TABLES:
-            assert "(tenant_id" in definition, f"{index} on {table} does not lead with tenant_id: {definition}"
+            assert "(tenant_id" in definition, (
+                f"{index} on {table} does not lead with tenant_id: {definition}"
+            )
 
 
 def test_app_roles_cannot_escape(database_urls):

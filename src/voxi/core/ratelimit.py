@@ -21,5 +21,3 @@ class RateLimiter:
         if not await self._limiter.hit(parse(limit), *keys):
             raise RateLimited()
 
-    async def reset(self) -> None:
-        await self._limiter.storage.reset()
