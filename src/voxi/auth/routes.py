@@ -7,9 +7,7 @@ from fastapi import APIRouter, Request, status
 
 from voxi.auth import service
 from voxi.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, TokenOut, TokenRequest
-from voxi.auth.tokens import TokenClaims, issue_jwt
-from voxi.core.errors import Unauthorized
-from voxi.core.metrics import LOGIN_ATTEMPTS
+from voxi.auth.tokens import issue_jwt
 from voxi.deps import DatabaseDep, RateLimiterDep, SessionDep, SettingsDep, TenantAdmin
 
 router = APIRouter(tags=["auth"])
@@ -25,22 +23,17 @@ async def create_token(
     limiter: RateLimiterDep,
 ) -> TokenOut:
     """Exchange email + password for a JWT bearer token (rate-limited)."""
-    client = request.client.host if request.client else "unknown"
-    await limiter.hit(settings.login_rate_limit, "login", client, body.email.lower())
-    try:
-        user = await service.authenticate(session, body.email, body.password)
-    except Unauthorized:
-        LOGIN_ATTEMPTS.labels("failure").inc()
-        raise
-    membership = await service.login_tenant(db, session, user, body.tenant_id)
-    platform_admin = await service.is_platform_admin(session, user.id)
-    if membership is None and not platform_admin:
-        raise Unauthorized("This account has no business yet.")
-    if membership is not None:
-        user.last_tenant_id = membership.tenant_id
-    LOGIN_ATTEMPTS.labels("success").inc()
+    claims = await service.sign_in(
+        db,
+        session,
+        limiter,
+        limit=settings.login_rate_limit,
+        client=request.client.host if request.client else "unknown",
+        email=body.email,
+        password=body.password,
+        tenant_id=body.tenant_id,
+    )
     ttl = timedelta(minutes=settings.jwt_ttl_minutes)
-    claims = TokenClaims(user.id, membership.tenant_id if membership else None, platform_admin, service.now())
     return TokenOut(
         token=issue_jwt(settings.voxi_secret_key, claims, ttl), expires_in=int(ttl.total_seconds())
     )

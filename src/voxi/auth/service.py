@@ -13,7 +13,9 @@ from voxi.auth.models import PasswordResetToken, PlatformAdmin, Role, TenantAPIK
 from voxi.auth.passwords import hash_password, verify_password
 from voxi.auth.tokens import TokenClaims, new_api_key, new_reset_token, sha256_hex, tenant_of_api_key
 from voxi.core.db import Database, activate_tenant
-from voxi.core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from voxi.core.errors import BadRequest, NotFound, Unauthorized
+from voxi.core.metrics import LOGIN_ATTEMPTS
+from voxi.core.ratelimit import RateLimiter
 
 RESET_TOKEN_TTL = timedelta(hours=1)
 BAD_LOGIN = "The email or password is incorrect."
@@ -51,6 +53,34 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     ):
         raise Unauthorized(BAD_LOGIN)
     return user
+
+
+async def sign_in(
+    db: Database,
+    session: AsyncSession,
+    limiter: RateLimiter,
+    *,
+    limit: str,
+    client: str,
+    email: str,
+    password: str,
+    tenant_id: uuid.UUID | None = None,
+) -> TokenClaims:
+    """Rate-limited login shared by the token API and the login page; the claims to put in a JWT or cookie."""
+    await limiter.hit(limit, "login", client, email.strip().lower())
+    try:
+        user = await authenticate(session, email, password)
+    except Unauthorized:
+        LOGIN_ATTEMPTS.labels("failure").inc()
+        raise
+    membership = await login_tenant(db, session, user, tenant_id)
+    platform_admin = await is_platform_admin(session, user.id)
+    if membership is None and not platform_admin:
+        raise Unauthorized("This account has no business yet.")
+    if membership is not None:
+        user.last_tenant_id = membership.tenant_id
+    LOGIN_ATTEMPTS.labels("success").inc()
+    return TokenClaims(user.id, membership.tenant_id if membership else None, platform_admin, now())
 
 
 async def is_platform_admin(session: AsyncSession, user_id: uuid.UUID) -> bool:
@@ -172,8 +202,3 @@ async def create_platform_admin(session: AsyncSession, email: str, name: str, pa
         session.add(PlatformAdmin(user_id=user.id))
     await session.flush()
     return user
-
-
-async def ensure_unique_email(session: AsyncSession, email: str) -> None:
-    if await session.scalar(select(User.id).where(User.email == email.strip().lower())) is not None:
-        raise Conflict("An account with this email already exists.")

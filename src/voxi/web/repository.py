@@ -1,0 +1,17 @@
+"""The SQL behind the development outbox page."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from voxi.notifications.models import OutboxEmail
+
+OUTBOX_LIMIT = 50
+
+
+async def recent_outbox_emails(session: AsyncSession) -> list[OutboxEmail]:
+    result = await session.scalars(
+        select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id).limit(OUTBOX_LIMIT)
+    )
+    return list(result)
