@@ -11,8 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
-from voxi.auth.routes import router as auth_router
 from voxi.admin.routes import router as admin_router
+from voxi.auth.routes import router as auth_router
 from voxi.core.bootstrap import database_from_settings, ensure_configured_admin
 from voxi.core.db import Database
 from voxi.core.error_handlers import install_error_handlers
@@ -28,7 +28,9 @@ from voxi.web.routes import router as web_router
 WEB_DIR = files("voxi") / "web"
 
 
-def create_app(settings: Settings | None = None, *, db: Database | None = None, mailer: Mailer | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, db: Database | None = None, mailer: Mailer | None = None
+) -> FastAPI:
     """Build the app. Tests and the CLI pass their own `db`/`mailer`; otherwise they are built at start-up."""
     settings = settings or Settings()
     configure_logging(settings.log_level)

@@ -56,8 +56,14 @@ async def make_tenant(db: Database, **overrides: Any) -> TenantFixture:
     return TenantFixture(tenant, owner_id, data.owner_email, data.phone_number)
 
 
-def bearer(settings: Settings, user_id: uuid.UUID, tenant_id: uuid.UUID | None, *, admin: bool = False,
-           ttl: timedelta = timedelta(minutes=5)) -> dict[str, str]:
+def bearer(
+    settings: Settings,
+    user_id: uuid.UUID,
+    tenant_id: uuid.UUID | None,
+    *,
+    admin: bool = False,
+    ttl: timedelta = timedelta(minutes=5),
+) -> dict[str, str]:
     token = issue_jwt(settings.voxi_secret_key, TokenClaims(user_id, tenant_id, admin, now()), ttl)
     return {"Authorization": f"Bearer {token}"}
 

@@ -15,13 +15,16 @@ async def test_resolves_any_written_form_of_a_number(db, raw):
     assert resolution.found and resolution.tenant_id == acme.id and resolution.e164 == "+15125550142"
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    ("+15125550999", "not a Voxi number"),
-    ("hello", "not a valid phone number"),
-    ("", "not a valid phone number"),
-    ("+1", "not a valid phone number"),
-    ("9" * 40, "not a valid phone number"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("+15125550999", "not a Voxi number"),
+        ("hello", "not a valid phone number"),
+        ("", "not a valid phone number"),
+        ("+1", "not a valid phone number"),
+        ("9" * 40, "not a valid phone number"),
+    ],
+)
 async def test_unknown_or_malformed_numbers_resolve_to_a_reason(db, raw, reason):
     async with db.sessions() as session:
         resolution = await resolve_tenant_by_number(session, raw)

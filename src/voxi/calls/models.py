@@ -18,7 +18,9 @@ class CallLog(TenantScoped, Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "call_sid"),
         ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"], ondelete="SET NULL (customer_id)"
+            ["tenant_id", "customer_id"],
+            ["customers.tenant_id", "customers.id"],
+            ondelete="SET NULL (customer_id)",
         ),
         Index("ix_call_logs_tenant_id_started_at", "tenant_id", "started_at"),
     )
@@ -48,7 +50,9 @@ class EmergencyLog(TenantScoped, Timestamped, Base):
 
     __tablename__ = "emergency_logs"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "call_id"], ["call_logs.tenant_id", "call_logs.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "call_id"], ["call_logs.tenant_id", "call_logs.id"], ondelete="CASCADE"
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -64,7 +68,9 @@ class Message(TenantScoped, Timestamped, Base):
 
     __tablename__ = "messages"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "call_id"], ["call_logs.tenant_id", "call_logs.id"], ondelete="SET NULL (call_id)"),
+        ForeignKeyConstraint(
+            ["tenant_id", "call_id"], ["call_logs.tenant_id", "call_logs.id"], ondelete="SET NULL (call_id)"
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -24,7 +24,9 @@ class Appointment(TenantScoped, Timestamped, Base):
     __tablename__ = "appointments"
     __table_args__ = (
         ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"], ondelete="SET NULL (customer_id)"
+            ["tenant_id", "customer_id"],
+            ["customers.tenant_id", "customers.id"],
+            ondelete="SET NULL (customer_id)",
         ),
         Index("ix_appointments_tenant_id_starts_at", "tenant_id", "starts_at"),
     )
