@@ -18,6 +18,7 @@ from voxi.core.metrics import LOGIN_ATTEMPTS
 from voxi.core.ratelimit import RateLimiter
 
 RESET_TOKEN_TTL = timedelta(hours=1)
+API_KEY_USE_GRANULARITY = timedelta(minutes=1)
 BAD_LOGIN = "The email or password is incorrect."
 
 
@@ -135,7 +136,9 @@ async def principal_from_api_key(session: AsyncSession, key: str) -> Principal:
     )
     if api_key is None:
         raise Unauthorized("The API key is invalid.")
-    api_key.last_used_at = now()
+    # Recorded at minute granularity: a write per API request would double its database round trips.
+    if api_key.last_used_at is None or now() - api_key.last_used_at > API_KEY_USE_GRANULARITY:
+        api_key.last_used_at = now()
     return Principal(tenant_id, Role.ADMIN, None, "api_key")
 
 

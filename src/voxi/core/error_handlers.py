@@ -86,7 +86,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity(request: Request, exc: IntegrityError) -> Response:
         # Two requests racing past a service's own check meet the database's unique key: still a 409.
         if isinstance(exc.orig, psycopg.errors.UniqueViolation):
-            return error_response(request, 409, "conflict", "This conflicts with existing data. Please retry.")
+            return error_response(
+                request, 409, "conflict", "This conflicts with existing data. Please retry."
+            )
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)

@@ -20,4 +20,3 @@ class RateLimiter:
         """Count one attempt against `limit` (e.g. "10/minute") for `keys`; raise RateLimited past it."""
         if not await self._limiter.hit(parse(limit), *keys):
             raise RateLimited()
-

@@ -41,7 +41,9 @@ async def assign_number(
 ) -> PhoneNumber:
     """Give `e164` to the tenant; the global route makes a number belong to one business only."""
     if await session.get(NumberRoute, e164) is not None:
-        raise Conflict(f"{e164} already belongs to a business.", fields={"phoneNumber": "This number is taken."})
+        raise Conflict(
+            f"{e164} already belongs to a business.", fields={"phoneNumber": "This number is taken."}
+        )
     session.add(NumberRoute(e164=e164, tenant_id=tenant_id))
     number = PhoneNumber(tenant_id=tenant_id, e164=e164, provider=provider, provider_sid=provider_sid)
     session.add(number)

@@ -1,0 +1,259 @@
+"""The tenant work of an incoming call, measured in-process and over HTTP.
+
+The incoming-call webhook itself (DESIGN.md §5, row 1) lands later; until then this measures what
+exists: (a) resolve the called number, bind the tenant, load `Tenant` + `TenantConfig` in one
+app-role transaction, and (b) a real uvicorn server answering a bare endpoint (`/healthz`) and a
+tenant-resolving one (`GET /api/v1/business` with an `X-API-Key`) under the same load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
+
+from voxi.auth.service import create_api_key
+from voxi.core.db import Database, DatabaseUrls, activate_tenant
+from voxi.core.tenant_context import reset_tenant_context, restore_tenant_context
+from voxi.telephony.models import NumberRoute
+from voxi.telephony.service import resolve_tenant_by_number
+from voxi.tenancy.models import Tenant, TenantConfig
+
+UNKNOWN_SHARE = 0.1  # calls to numbers that are not (or no longer) Voxi's
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    """p50/p95/p99/mean in milliseconds."""
+    ordered = sorted(seconds)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {
+        "p50_ms": at(0.50),
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+        "mean_ms": statistics.fmean(ordered) * 1000,
+    }
+
+
+# --- (a) in-process ---------------------------------------------------------------------------------
+
+
+async def incoming_call_tenant_work(db: Database, called: str) -> bool:
+    """What the voice webhook does before it can answer: number → tenant → its configuration."""
+    token = reset_tenant_context()
+    try:
+        async with db.sessions() as session, session.begin():
+            resolution = await resolve_tenant_by_number(session, called)
+            if resolution.tenant_id is None:
+                return False
+            await activate_tenant(session, resolution.tenant_id)
+            tenant = await session.get(Tenant, resolution.tenant_id)
+            config = await session.get(TenantConfig, resolution.tenant_id)
+            assert tenant is not None and config is not None
+            return True
+    finally:
+        restore_tenant_context(token)
+
+
+async def measure_in_process(urls: DatabaseUrls, *, iterations: int, warmup: int) -> dict[str, object]:
+    db = Database(urls, pool_size=4)
+    try:
+        async with db.cross_tenant("bench: list seeded numbers") as session:
+            numbers = list(await session.scalars(select(NumberRoute.e164)))
+        rng = random.Random(5)
+        calls = [
+            f"(303) 555-{rng.randint(5000, 9999)}" if rng.random() < UNKNOWN_SHARE else rng.choice(numbers)
+            for _ in range(warmup + iterations)
+        ]
+        timings, found = [], 0
+        for index, called in enumerate(calls):
+            started = time.perf_counter()
+            hit = await incoming_call_tenant_work(db, called)
+            if index >= warmup:
+                timings.append(time.perf_counter() - started)
+                found += hit
+        return {
+            "iterations": iterations,
+            "known_numbers": found,
+            "unknown_numbers": iterations - found,
+            **percentiles(timings),
+        }
+    finally:
+        await db.dispose()
+
+
+# --- (b) HTTP on a real server ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def uvicorn_server(owner_url: str, secret_key: str) -> Iterator[Server]:
+    """`voxi.app:create_app` in a uvicorn subprocess on 127.0.0.1, stopped afterwards."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": owner_url,
+        "VOXI_ENV": "test",
+        "VOXI_SECRET_KEY": secret_key,
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "voxi.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    with tempfile.TemporaryDirectory() as cwd:  # a cwd without a stray .env
+        process = subprocess.Popen(command, env=env, cwd=cwd)  # noqa: S603 - fixed command, our interpreter
+        try:
+            server = Server(f"http://127.0.0.1:{port}")
+            _wait_until_up(server, process)
+            yield server
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def _wait_until_up(server: Server, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the benchmark server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the benchmark server did not start within 30 s")
+
+
+async def create_api_keys(urls: DatabaseUrls, count: int) -> list[str]:
+    """One API key for each of `count` tenants (the tenant API's keys name their tenant)."""
+    db = Database(urls, pool_size=1)
+    try:
+        async with db.cross_tenant("bench: api keys") as session:
+            tenant_ids = list(await session.scalars(select(Tenant.id).order_by(Tenant.id).limit(count)))
+            keys = [(await create_api_key(session, tenant_id, "bench"))[1] for tenant_id in tenant_ids]
+            await session.commit()
+        return keys
+    finally:
+        await db.dispose()
+
+
+async def _load(
+    client: httpx.AsyncClient, path: str, keys: list[str], *, concurrency: int, duration: float
+) -> dict[str, float]:
+    """Closed-loop load: `concurrency` workers each send the next request as soon as one returns."""
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.perf_counter() + duration
+
+    async def worker(offset: int) -> None:
+        nonlocal failures
+        sent = offset
+        while time.perf_counter() < deadline:
+            headers = {"X-API-Key": keys[sent % len(keys)]} if keys else None
+            sent += concurrency
+            started = time.perf_counter()
+            response = await client.get(path, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            failures += response.status_code != 200
+
+    cpu, started = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(worker(offset) for offset in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "failures": failures,
+        "requests_per_s": len(latencies) / elapsed,
+        "load_generator_cpu": (time.process_time() - cpu) / elapsed,
+        **percentiles(latencies),
+    }
+
+
+async def _server_histogram(client: httpx.AsyncClient, route: str) -> dict[float, float]:
+    """Cumulative request counts per latency bucket (seconds) the server itself measured for `route`."""
+    text = (await client.get("/metrics")).text
+    buckets: dict[float, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name.endswith("_bucket") and sample.labels.get("route") == route:
+                buckets[float(sample.labels["le"])] = sample.value
+    return buckets
+
+
+def _server_time(before: dict[float, float], after: dict[float, float]) -> dict[str, object]:
+    """Server-side latency from the app's own histogram: the bucket bounds p50/p95/p99 fall under."""
+    counts = {le: after.get(le, 0) - before.get(le, 0) for le in sorted(after)}
+    total = counts.get(float("inf"), 0)
+    if not total:
+        return {}
+
+    def bound(q: float) -> float:
+        return next(le for le, count in counts.items() if count >= q * total) * 1000
+
+    return {
+        "server_p50_le_ms": bound(0.50),
+        "server_p95_le_ms": bound(0.95),
+        "server_p99_le_ms": bound(0.99),
+        "server_share_within_25ms": counts.get(0.025, 0) / total,
+    }
+
+
+async def measure_http(
+    server: Server, keys: list[str], *, concurrency: int, duration: float, warmup: float
+) -> dict[str, dict[str, object]]:
+    """Bare vs tenant-resolving endpoint at saturation (throughput), then the latter at light load (latency).
+
+    Under a saturating closed loop every request waits for the ones ahead of it (latency ≈ concurrency /
+    throughput), so the latency target is read from one client at a time.
+    """
+    phases = (
+        ("bare", "/healthz", [], concurrency),
+        ("business", "/api/v1/business", keys, concurrency),
+        ("business_light", "/api/v1/business", keys, 1),
+    )
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    results: dict[str, dict[str, object]] = {}
+    async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=30) as client:
+        for name, path, route_keys, clients in phases:
+            await _load(client, path, route_keys, concurrency=clients, duration=warmup)
+            before = await _server_histogram(client, path)
+            measured = await _load(client, path, route_keys, concurrency=clients, duration=duration)
+            after = await _server_histogram(client, path)
+            results[name] = {"path": path, "concurrency": clients, **measured, **_server_time(before, after)}
+    return results

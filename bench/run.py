@@ -1,0 +1,182 @@
+"""`make bench`: the DESIGN.md §5 measurements that can be taken so far, beside their targets.
+
+A fresh database on BENCH_DATABASE_URL's (else TEST_DATABASE_URL's) server, else the embedded
+server under `.voxi/bench`; seeded with `voxi bench seed`'s code; dropped afterwards. Prints a
+markdown table and writes the numbers to `bench/results/<timestamp>.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from bench.resolve_tenant import create_api_keys, measure_http, measure_in_process, uvicorn_server
+from voxi.cli.seed import SeedPlan, seed_tenants
+from voxi.core.bootstrap import role_password, urls_from_settings
+from voxi.core.db import DatabaseUrls
+from voxi.core.embedded import start_embedded_postgres
+from voxi.core.logging import configure_logging
+from voxi.core.migrate import drop_database, migrate
+from voxi.core.settings import Settings
+
+RESULTS = Path(__file__).parent / "results"
+BENCH_SECRET = "bench-secret-key-0123456789abcdef0123456789"  # noqa: S105 - a throwaway database
+P99_TARGET_MS = 25.0
+THROUGHPUT_RATIO_TARGET = 0.5
+CLIENT_BOUND = 0.8  # share of a core above which the load generator, not the server, sets the pace
+
+
+def create_bench_database() -> tuple[DatabaseUrls, Settings]:
+    """A migrated database whose role passwords derive from BENCH_SECRET, as the server subprocess expects."""
+    name = f"voxi_bench_{uuid.uuid4().hex[:8]}"
+    server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if server:
+        owner = make_url(server).set(drivername="postgresql+psycopg", database=name).render_as_string(False)
+    else:
+        owner = start_embedded_postgres(Path(".voxi/bench"), name)
+    settings = Settings(_env_file=None, voxi_env="test", voxi_secret_key=BENCH_SECRET, database_url=owner)
+    urls = urls_from_settings(settings)
+    migrate(urls, role_password(settings))
+    return urls, settings
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    urls, _ = create_bench_database()
+    try:
+        plan = SeedPlan(
+            args.tenants, args.calls_per_tenant, args.appointments_per_tenant, customers_per_tenant=5
+        )
+        seeded = seed_tenants(urls, plan)
+        print(f"seeded {args.tenants:,} tenants in {seeded.seconds:.1f} s: {seeded.rows}", flush=True)
+        in_process = asyncio.run(
+            measure_in_process(urls, iterations=args.iterations, warmup=args.iterations // 10)
+        )
+        print("in-process resolution measured", flush=True)
+        keys = asyncio.run(create_api_keys(urls, args.api_keys))
+        with uvicorn_server(urls.owner, BENCH_SECRET) as server:
+            http = asyncio.run(
+                measure_http(server, keys, concurrency=args.concurrency, duration=args.duration, warmup=2.0)
+            )
+        return {
+            "seed": {"rows": seeded.rows, "seconds": seeded.seconds},
+            "in_process": in_process,
+            "http": http,
+        }
+    finally:
+        drop_database(urls.owner)
+
+
+def verdicts(results: dict[str, Any]) -> dict[str, Any]:
+    http = results["http"]
+    ratio = http["business"]["requests_per_s"] / http["bare"]["requests_per_s"]
+    return {
+        "throughput_ratio": ratio,
+        "in_process_p99": results["in_process"]["p99_ms"] <= P99_TARGET_MS,
+        "light_load_p99": http["business_light"]["p99_ms"] <= P99_TARGET_MS,
+        "ratio": ratio >= THROUGHPUT_RATIO_TARGET,
+    }
+
+
+def table(results: dict[str, Any], verdict: dict[str, Any], args: argparse.Namespace) -> str:
+    a, http, load = results["in_process"], results["http"], results["load_average"]
+    bare, business, light = http["bare"], http["business"], http["business_light"]
+    p99 = f"p99 ≤ {P99_TARGET_MS:g} ms"
+
+    def mark(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    def row(what: str, r: dict[str, Any], rate: str, server: str, target: str, result: str) -> str:
+        return (
+            f"| {what} | {r['p50_ms']:.2f} / {r['p95_ms']:.2f} / {r['p99_ms']:.2f} | {rate} | {server} "
+            f"| {target} | {result} |"
+        )
+
+    def http_row(what: str, r: dict[str, Any], target: str, result: str) -> str:
+        share = r.get("server_share_within_25ms")
+        server = f"p99 ≤ {r['server_p99_le_ms']:g} ms; {share:.1%} ≤ 25 ms" if share is not None else "n/a"
+        what = f"{what}, c={r['concurrency']}, {args.duration:g} s"
+        return row(what, r, f"{r['requests_per_s']:,.0f}", server, target, result)
+
+    business_api = f"`GET /api/v1/business` by X-API-Key ({args.api_keys} tenants' keys)"
+    rows = [
+        "| measurement | p50 / p95 / p99 (ms) | req/s | server time (app histogram) | target | result |",
+        "|---|---|---|---|---|---|",
+        row(
+            f"(a) resolve number, bind tenant, load Tenant + TenantConfig; in-process, {args.tenants:,} "
+            f"tenants, n={a['iterations']:,} ({a['unknown_numbers']} unknown numbers)",
+            a,
+            "–",
+            "–",
+            p99,
+            mark(verdict["in_process_p99"]),
+        ),
+        http_row("(b) bare `GET /healthz`", bare, "baseline", "–"),
+        http_row(f"(b) {business_api}", business, "(saturated: latency ≈ c / rate)", "–"),
+        http_row(f"(b) {business_api}, light load", light, f"client {p99}", mark(verdict["light_load_p99"])),
+        f"| (b) throughput business / bare | – | {verdict['throughput_ratio']:.0%} | – "
+        f"| ≥ {THROUGHPUT_RATIO_TARGET:.0%} | {mark(verdict['ratio'])} |",
+    ]
+    notes = [
+        "",
+        "The incoming-call webhook (resolve + config + TwiML) is not built yet: (a) is its tenant work;",
+        "(b) stands in with the tenant API's business endpoint: API-key lookup, tenant, config, numbers,",
+        "a `last_used_at` write and a commit per request. Client latencies include the load generator,",
+        "which shares the cores with the server and PostgreSQL (its CPU: "
+        f"bare {bare['load_generator_cpu']:.0%}, business {business['load_generator_cpu']:.0%} of one core).",
+        f"Failures: bare {bare['failures']}, business {business['failures']}, light {light['failures']}. "
+        f"Load average before/after: {load['before']:.2f} / {load['after']:.2f} on {os.cpu_count()} CPUs.",
+    ]
+    if bare["load_generator_cpu"] > CLIENT_BOUND:
+        notes.append(
+            "The bare rate is capped by the load generator (one Python process near a full core), so"
+        )
+        notes.append(
+            "the business/bare ratio overstates the business endpoint's share of the server's capacity."
+        )
+    return "\n".join(rows + notes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tenants", type=int, default=10_000)
+    parser.add_argument("--calls-per-tenant", type=int, default=5)
+    parser.add_argument("--appointments-per-tenant", type=int, default=5)
+    parser.add_argument("--iterations", type=int, default=5_000)
+    parser.add_argument("--api-keys", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=10.0)
+    args = parser.parse_args()
+
+    configure_logging("WARNING")  # no per-session audit lines between the progress messages
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
+    results = measure(args)
+    results["load_average"] = {"before": load_before, "after": os.getloadavg()[0]}
+    verdict = verdicts(results)
+    report = table(results, verdict, args)
+    print(report)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{stamp}.json"
+    document = {
+        "args": vars(args),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "results": results,
+        "verdicts": verdict,
+        "seconds": time.perf_counter() - started,
+    }
+    path.write_text(json.dumps(document, indent=2))
+    print(f"\nresults written to {path} ({document['seconds']:.0f} s in all)")
+
+
+if __name__ == "__main__":
+    main()
