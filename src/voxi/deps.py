@@ -14,7 +14,14 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.auth.models import User
-from voxi.auth.service import Principal, is_platform_admin, principal_from_api_key, principal_from_claims
+from voxi.auth.service import (
+    Principal,
+    active_tenant,
+    is_platform_admin,
+    login_is_current,
+    principal_from_api_key,
+    principal_from_claims,
+)
 from voxi.auth.tokens import decode_jwt
 from voxi.core.db import Database
 from voxi.core.errors import Forbidden, Unauthorized
@@ -69,11 +76,7 @@ async def _principal(
     else:
         raise Unauthorized("Send a bearer token (POST /api/auth/token) or an X-API-Key header.")
     bind_log_context(tenant_id=principal.tenant_id)
-    tenant = await session.get(Tenant, principal.tenant_id)
-    if tenant is None:
-        raise Unauthorized("This business no longer exists.")
-    if tenant.deactivated_at is not None:
-        raise Forbidden("This business has been deactivated. Contact Voxi support to restore it.")
+    await active_tenant(session, principal.tenant_id)
     return principal
 
 
@@ -120,9 +123,8 @@ async def _platform_admin(
         user = await session.get(User, claims.user_id)
         if (
             user is None
-            or not user.is_active
             or not claims.platform_admin
-            or claims.issued_at < user.sessions_valid_after.replace(microsecond=0)
+            or not login_is_current(user, claims)
             or not await is_platform_admin(session, user.id)
         ):
             raise Forbidden("Platform admins only.")

@@ -13,9 +13,10 @@ from voxi.auth.models import PasswordResetToken, PlatformAdmin, Role, TenantAPIK
 from voxi.auth.passwords import hash_password, verify_password
 from voxi.auth.tokens import TokenClaims, new_api_key, new_reset_token, sha256_hex, tenant_of_api_key
 from voxi.core.db import Database, activate_tenant
-from voxi.core.errors import BadRequest, NotFound, Unauthorized
+from voxi.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from voxi.core.metrics import LOGIN_ATTEMPTS
 from voxi.core.ratelimit import RateLimiter
+from voxi.tenancy.models import Tenant
 
 RESET_TOKEN_TTL = timedelta(hours=1)
 API_KEY_USE_GRANULARITY = timedelta(minutes=1)
@@ -109,14 +110,25 @@ async def _membership(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid
     return await session.get(TenantUser, (tenant_id, user_id))
 
 
+def login_is_current(user: User, claims: TokenClaims) -> bool:
+    """The user is active and the JWT/session was issued after the last password reset (whole seconds)."""
+    return user.is_active and claims.issued_at >= user.sessions_valid_after.replace(microsecond=0)
+
+
+async def active_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant:
+    """The caller's business; a deactivated one is locked out of the API and the dashboard."""
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise Unauthorized("This business no longer exists.")
+    if tenant.deactivated_at is not None:
+        raise Forbidden("This business has been deactivated. Contact Voxi support to restore it.")
+    return tenant
+
+
 async def principal_from_claims(session: AsyncSession, claims: TokenClaims, via: str) -> Principal:
     """Re-check a JWT/session against the database: user active, not reset since, still a member."""
     user = await session.get(User, claims.user_id)
-    if (
-        user is None
-        or not user.is_active
-        or claims.issued_at < user.sessions_valid_after.replace(microsecond=0)
-    ):
+    if user is None or not login_is_current(user, claims):
         raise Unauthorized("Your session has ended. Please log in again.")
     if claims.tenant_id is None:
         raise Unauthorized("This token is not for a business account.")

@@ -15,8 +15,13 @@ from fastapi import Depends, Form, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.auth.models import User
-from voxi.auth.service import Principal, is_platform_admin, principal_from_claims
-from voxi.auth.tokens import TokenClaims
+from voxi.auth.service import (
+    Principal,
+    active_tenant,
+    is_platform_admin,
+    login_is_current,
+    principal_from_claims,
+)
 from voxi.core.errors import Forbidden, NotFound, Unauthorized
 from voxi.core.logging import bind_log_context
 from voxi.deps import DatabaseDep, SessionDep
@@ -42,12 +47,11 @@ async def _web_user(request: Request, session: SessionDep) -> WebMember | None:
         end_session(request)  # password reset, deactivation or lost membership since login
         return None
     bind_log_context(tenant_id=principal.tenant_id)
-    tenant = await session.get(Tenant, principal.tenant_id)
-    if tenant is None:
+    try:
+        tenant = await active_tenant(session, principal.tenant_id)
+    except Unauthorized:
         end_session(request)
         return None
-    if tenant.deactivated_at is not None:
-        raise Forbidden("This business has been deactivated. Contact Voxi support to restore it.")
     return WebMember(principal, tenant)
 
 
@@ -60,11 +64,6 @@ class WebAdmin:
     session: AsyncSession  # cross-tenant, read by the admin pages
 
 
-def _still_valid(user: User, claims: TokenClaims) -> bool:
-    """The same check as `principal_from_claims`: active, and logged in after the last password reset."""
-    return user.is_active and claims.issued_at >= user.sessions_valid_after.replace(microsecond=0)
-
-
 async def _web_platform_admin(request: Request, db: DatabaseDep) -> AsyncIterator[WebAdmin | None]:
     claims = session_claims(request)
     if claims is None:
@@ -73,7 +72,7 @@ async def _web_platform_admin(request: Request, db: DatabaseDep) -> AsyncIterato
     reason = f"admin ui {request.method} {request.url.path}"
     async with db.cross_tenant(reason, actor=str(claims.user_id)) as session:
         user = await session.get(User, claims.user_id)
-        if user is None or not _still_valid(user, claims):
+        if user is None or not login_is_current(user, claims):
             end_session(request)
             yield None
             return
