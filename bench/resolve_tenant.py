@@ -9,13 +9,8 @@ tenant-resolving one (`GET /api/v1/business` with an `X-API-Key`) under the same
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +19,7 @@ from dataclasses import dataclass
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
+from tests.live_server import live_server
 
 from voxi.auth.service import create_api_key
 from voxi.core.db import Database, DatabaseUrls, activate_tenant
@@ -105,60 +101,11 @@ class Server:
     base_url: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def uvicorn_server(owner_url: str, secret_key: str) -> Iterator[Server]:
     """`voxi.app:create_app` in a uvicorn subprocess on 127.0.0.1, stopped afterwards."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": owner_url,
-        "VOXI_ENV": "test",
-        "VOXI_SECRET_KEY": secret_key,
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "voxi.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    with tempfile.TemporaryDirectory() as cwd:  # a cwd without a stray .env
-        process = subprocess.Popen(command, env=env, cwd=cwd)  # noqa: S603 - fixed command, our interpreter
-        try:
-            server = Server(f"http://127.0.0.1:{port}")
-            _wait_until_up(server, process)
-            yield server
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
-
-
-def _wait_until_up(server: Server, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the benchmark server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the benchmark server did not start within 30 s")
+    with live_server({"DATABASE_URL": owner_url, "VOXI_SECRET_KEY": secret_key}) as url:
+        yield Server(url)
 
 
 async def create_api_keys(urls: DatabaseUrls, count: int) -> list[str]:

@@ -6,13 +6,7 @@ and never touch the async fixtures of the root conftest.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,11 +17,12 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page
 
 from tests.database import create_test_database, destroy_test_database
+from tests.live_server import free_port
+from tests.live_server import live_server as running_server
 
 ADMIN_EMAIL = "ops@voxi.test"
 ADMIN_PASSWORD = "operator-password-123"
 OWNER_PASSWORD = "correct-horse-battery"
-STARTUP_TIMEOUT_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -43,67 +38,22 @@ class SeededTenant:
     owner_password: str = OWNER_PASSWORD
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_path: str) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            with open(log_path) as log:
-                pytest.fail(f"the server exited during start-up:\n{log.read()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the server did not answer /healthz within {STARTUP_TIMEOUT_SECONDS}s")
-
-
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
     urls = create_test_database()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    port = free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": urls.owner,
-        "VOXI_ENV": "test",
         "VOXI_SECRET_KEY": f"e2e-secret-{uuid.uuid4().hex}",
-        "VOXI_BASE_URL": url,
+        "VOXI_BASE_URL": f"http://127.0.0.1:{port}",
         "VOXI_ADMIN_EMAIL": ADMIN_EMAIL,
         "VOXI_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "LOG_LEVEL": "WARNING",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "voxi.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
-    with tempfile.NamedTemporaryFile("w+b", prefix="voxi-e2e-", suffix=".log", delete=False) as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     try:
-        _wait_until_healthy(url, process, log.name)
-        yield LiveServer(url)
+        with running_server(env, port=port) as url:
+            yield LiveServer(url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         destroy_test_database(urls)
-        os.unlink(log.name)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from voxi.core.schemas import ApiModel
 from voxi.tenancy.models import Plan, TenantStatus
-from voxi.tenancy.schemas import BusinessConfig, Name, check_industry, check_timezone
+from voxi.tenancy.schemas import BusinessConfig, Name, TenantFacts, check_industry, check_timezone
 
 
 class TenantQuery(ApiModel):
@@ -25,17 +25,8 @@ class TenantQuery(ApiModel):
     ] = ""
 
 
-class TenantSummary(ApiModel):
-    id: uuid.UUID
-    name: str
-    industry: str
-    status: TenantStatus
-    plan: Plan
-    timezone: str
-    created_at: datetime
-    trial_ends_at: datetime | None
+class TenantSummary(TenantFacts):
     deactivated_at: datetime | None
-    phone_numbers: list[str]
     owner_email: str | None
 
 

@@ -66,17 +66,22 @@ class BusinessConfig(ApiModel):
     recording_enabled: bool
 
 
-class BusinessOut(ApiModel):
+class TenantFacts(ApiModel):
+    """What every view of a business shows (tenant API and admin API)."""
+
     id: uuid.UUID
     name: str
     industry: str
     status: TenantStatus
     plan: Plan
     timezone: str
-    website: str | None
     trial_ends_at: datetime | None
     created_at: datetime
     phone_numbers: list[str]
+
+
+class BusinessOut(TenantFacts):
+    website: str | None
     config: BusinessConfig
 
 
