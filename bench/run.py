@@ -130,7 +130,8 @@ def table(results: dict[str, Any], verdict: dict[str, Any], args: argparse.Names
         "",
         "The incoming-call webhook (resolve + config + TwiML) is not built yet: (a) is its tenant work;",
         "(b) stands in with the tenant API's business endpoint: API-key lookup, tenant, config, numbers,",
-        "a `last_used_at` write and a commit per request. Client latencies include the load generator,",
+        "a `last_used_at` write at most once a minute per key, and a commit per request.",
+        "Client latencies include the load generator,",
         "which shares the cores with the server and PostgreSQL (its CPU: "
         f"bare {bare['load_generator_cpu']:.0%}, business {business['load_generator_cpu']:.0%} of one core).",
         f"Failures: bare {bare['failures']}, business {business['failures']}, light {light['failures']}. "

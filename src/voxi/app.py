@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -17,11 +18,12 @@ from voxi.core.bootstrap import database_from_settings, ensure_configured_admin
 from voxi.core.db import Database
 from voxi.core.error_handlers import install_error_handlers
 from voxi.core.health import router as health_router
+from voxi.core.jobs import JobServices, start_background_worker
 from voxi.core.logging import configure_logging
 from voxi.core.middleware import RequestContextMiddleware
 from voxi.core.ratelimit import RateLimiter
 from voxi.core.settings import Settings
-from voxi.notifications.providers.mailer import Mailer, build_mailer
+from voxi.providers import Providers, build_providers
 from voxi.tenancy.routes import router as business_router
 from voxi.web.routes import router as web_router
 
@@ -29,9 +31,9 @@ WEB_DIR = files("voxi") / "web"
 
 
 def create_app(
-    settings: Settings | None = None, *, db: Database | None = None, mailer: Mailer | None = None
+    settings: Settings | None = None, *, db: Database | None = None, providers: Providers | None = None
 ) -> FastAPI:
-    """Build the app. Tests and the CLI pass their own `db`/`mailer`; otherwise they are built at start-up."""
+    """Build the app; tests may pass their own `db`/`providers`, otherwise they are built at start-up."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
 
@@ -40,9 +42,16 @@ def create_app(
         owned = None
         if getattr(app.state, "db", None) is None:
             owned = app.state.db = database_from_settings(settings)
-            app.state.mailer = build_mailer(settings.smtp_url, settings.mail_from, owned.sessions)
+            app.state.providers = build_providers(settings, owned)
         await ensure_configured_admin(settings, app.state.db)
+        worker = None
+        if settings.run_worker_in_process:
+            worker = start_background_worker(JobServices(settings, app.state.db, app.state.providers))
         yield
+        if worker is not None:
+            worker.cancel()
+            with suppress(asyncio.CancelledError):
+                await worker
         if owned is not None:
             await owned.dispose()
 
@@ -57,7 +66,7 @@ def create_app(
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     if db is not None:
         app.state.db = db
-        app.state.mailer = mailer or build_mailer(settings.smtp_url, settings.mail_from, db.sessions)
+        app.state.providers = providers or build_providers(settings, db)
 
     install_error_handlers(app)
     app.add_middleware(

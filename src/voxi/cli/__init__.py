@@ -12,7 +12,9 @@ from voxi.cli.runtime import load_settings, with_database
 from voxi.cli.seed import bench_app
 from voxi.core.bootstrap import role_password, urls_from_settings
 from voxi.core.db import Database
+from voxi.core.jobs import JobServices, run_worker
 from voxi.core.migrate import migrate as run_migrations
+from voxi.providers import build_providers
 
 app = typer.Typer(help="Voxi: the AI receptionist for home-service businesses.", no_args_is_help=True)
 admin_app = typer.Typer(help="Platform administrators.", no_args_is_help=True)
@@ -63,6 +65,18 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips="*",
     )
+
+
+@app.command()
+def worker(concurrency: int = typer.Option(4, help="Jobs run at the same time.")) -> None:
+    """Run background jobs (emails, webhooks, escalations, …) until stopped; run several for more capacity."""
+    settings = load_settings()
+
+    async def work(db: Database) -> None:
+        await run_worker(JobServices(settings, db, build_providers(settings, db)), concurrency=concurrency)
+
+    typer.echo("Voxi worker started; Ctrl-C stops it")
+    with_database(settings, work)
 
 
 @admin_app.command("create")

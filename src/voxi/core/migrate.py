@@ -63,13 +63,23 @@ def _grant(conn: psycopg.Connection, database: str) -> None:
     roles = sql.SQL(", ").join(sql.Identifier(r) for r in (APP_ROLE, PLATFORM_ROLE))
     conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database), roles))
     conn.execute(sql.SQL("grant usage on schema public to {}").format(roles))
-    tables = conn.execute(
-        "select tablename from pg_tables where schemaname = 'public' and tablename not like 'procrastinate%%'"
-    ).fetchall()
+    tables = conn.execute("select tablename from pg_tables where schemaname = 'public'").fetchall()
     for (table,) in tables:
-        rights = "select" if table in READ_ONLY_TABLES else "select, insert, update, delete"
-        conn.execute(sql.SQL(f"grant {rights} on {{}} to {{}}").format(sql.Identifier(table), roles))
+        for role in (APP_ROLE, PLATFORM_ROLE):
+            conn.execute(
+                sql.SQL(f"grant {_rights(table, role)} on {{}} to {{}}").format(
+                    sql.Identifier(table), sql.Identifier(role)
+                )
+            )
     conn.execute(sql.SQL("grant usage, select on all sequences in schema public to {}").format(roles))
+
+
+def _rights(table: str, role: str) -> str:
+    if table in READ_ONLY_TABLES:
+        return "select"
+    if table.startswith("procrastinate_") and role == APP_ROLE:
+        return "select, insert"  # requests only queue jobs; the worker (platform role) runs them
+    return "select, insert, update, delete"
 
 
 def alembic_config(owner_url: str) -> Config:

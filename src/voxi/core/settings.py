@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     jwt_ttl_minutes: int = 60
     session_ttl_hours: int = 24 * 7
     login_rate_limit: str = "10/minute"
+    # Run the job worker inside the web process; default: on in development (`make run`), off elsewhere.
+    voxi_inprocess_worker: bool | None = None
 
     @model_validator(mode="after")
     def _resolve_and_check(self) -> Settings:
@@ -103,6 +105,10 @@ class Settings(BaseSettings):
     def effective_twilio_auth_token(self) -> str:
         """The token Twilio signatures are checked with; the sandbox uses a generated local one."""
         return self.twilio_auth_token or self.derived_secret("sandbox-twilio-auth-token")
+
+    @property
+    def run_worker_in_process(self) -> bool:
+        return self.is_development if self.voxi_inprocess_worker is None else self.voxi_inprocess_worker
 
     @property
     def is_development(self) -> bool:

@@ -110,7 +110,7 @@ async def forgot_password(
     if started is not None:
         user, token = started
         link = f"{settings.voxi_base_url}/reset-password?token={token}"
-        mailer: Mailer = request.app.state.mailer
+        mailer: Mailer = request.app.state.providers.mailer
         await mailer.send(user.email, "Reset your Voxi password", _reset_email(user.name, link))
     return render(request, "auth/forgot.html", {"sent": RESET_SENT})
 
