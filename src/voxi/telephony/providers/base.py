@@ -1,0 +1,63 @@
+"""The telephony provider interface. `TwilioTelephony` (official `twilio` SDK) and `SandboxTelephony`
+(fictional +1 AREA 555-01xx numbers) implement it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from voxi.core.errors import VoxiError
+
+
+class NoNumbersAvailable(VoxiError):
+    status_code = 409
+    code = "no_numbers_available"
+    message = "No numbers are available in that area code."
+
+    def __init__(self, area_code: str, nearby: list[str]) -> None:
+        hint = f" Try {', '.join(nearby)}." if nearby else ""
+        super().__init__(
+            f"No numbers are available in area code {area_code}.{hint}",
+            fields={"areaCode": f"No numbers left in {area_code}.{hint}"},
+        )
+        self.nearby = nearby
+
+
+class TelephonyUnavailable(VoxiError):
+    status_code = 503
+    code = "telephony_unavailable"
+    message = "Our phone provider is unavailable right now. Please try again in a minute."
+
+
+@dataclass(frozen=True)
+class AvailableNumber:
+    e164: str
+    locality: str
+    region: str
+
+
+@dataclass(frozen=True)
+class OwnedNumber:
+    e164: str
+    sid: str
+    voice_url: str | None = None
+    status_callback: str | None = None
+
+
+class Telephony(Protocol):
+    """Numbers and live-call control at the phone provider."""
+
+    async def search_available(self, area_code: str, *, limit: int = 5) -> list[AvailableNumber]: ...
+
+    async def purchase(self, e164: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+        """Buy `e164` with its webhooks set. Buying a number already ours returns it (retry-safe)."""
+
+    async def update_webhooks(self, sid: str, *, voice_url: str, status_callback: str) -> OwnedNumber: ...
+
+    async def release(self, sid: str) -> None:
+        """Give the number back; a no-op when already released."""
+
+    async def list_owned(self) -> list[OwnedNumber]: ...
+
+    async def redirect_call(self, call_sid: str, twiml: str) -> None:
+        """Replace a live call's TwiML (transfer to a human, play a message, hang up)."""
