@@ -5,10 +5,10 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from voxi.core.migrate import current_revision, head_revision
+from voxi.core.migrate import current_revisions, head_revisions
 
 router = APIRouter(tags=["operations"])
-_HEAD = head_revision()
+_HEADS = head_revisions()
 
 
 @router.get("/healthz")
@@ -23,14 +23,13 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         async with request.app.state.db.app_engine.connect() as conn:
             await conn.execute(text("select 1"))
-            revision = await conn.run_sync(current_revision)
+            current = await conn.run_sync(current_revisions)
     except Exception:  # noqa: BLE001 - any database failure means "not ready", never a 500
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    if revision != _HEAD:
-        return JSONResponse(
-            {"status": "unavailable", "migrations": {"current": revision, "head": _HEAD}}, status_code=503
-        )
-    return JSONResponse({"status": "ok", "migrations": {"current": revision, "head": _HEAD}})
+    migrations = {"current": sorted(current), "head": sorted(_HEADS)}
+    if current != _HEADS:
+        return JSONResponse({"status": "unavailable", "migrations": migrations}, status_code=503)
+    return JSONResponse({"status": "ok", "migrations": migrations})
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -94,14 +94,14 @@ def migrate(urls: DatabaseUrls, role_password: str) -> None:
     ensure_database(urls.owner)
     with psycopg.connect(_libpq(urls.owner), autocommit=True) as conn:
         _ensure_roles(conn, role_password)
-    command.upgrade(alembic_config(urls.owner), "head")
+    command.upgrade(alembic_config(urls.owner), "heads")
     with psycopg.connect(_libpq(urls.owner), autocommit=True) as conn:
         _grant(conn, _database_name(urls.owner))
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("postgresql://unused/db")).get_current_head()
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config("postgresql://unused/db")).get_heads())
 
 
-def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+def current_revisions(connection: Connection) -> set[str]:
+    return set(MigrationContext.configure(connection).get_current_heads())
