@@ -2,9 +2,10 @@
 
 from voxi.admin.models import AuditLog
 from voxi.auth.models import PasswordResetToken, PlatformAdmin, Role, TenantAPIKey, TenantUser, User
-from voxi.calls.models import CallLog, EmergencyLog, Message
+from voxi.calls.models import CallLog, Message
 from voxi.core.db import Base, TenantScoped
 from voxi.customers.models import Customer
+from voxi.emergencies.models import EmergencyLog
 from voxi.notifications.models import OutboxEmail
 from voxi.scheduling.models import Appointment, AppointmentStatus
 from voxi.telephony.models import NumberRoute, PhoneNumber
