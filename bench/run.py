@@ -20,7 +20,10 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from bench import media_bridge, scheduling
+from bench.incoming_call import measure_incoming_calls
 from bench.resolve_tenant import create_api_keys, measure_http, measure_in_process, uvicorn_server
+from bench.signup import measure_signup, signup_rows, signup_verdict
 from voxi.cli.seed import SeedPlan, seed_tenants
 from voxi.core.bootstrap import role_password, urls_from_settings
 from voxi.core.db import DatabaseUrls
@@ -51,8 +54,10 @@ def create_bench_database() -> tuple[DatabaseUrls, Settings]:
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
-    urls, _ = create_bench_database()
+    urls, settings = create_bench_database()
     try:
+        if args.media_bridge_only:
+            return {"media_bridge": media_bridge.measure_media_bridge(urls, settings, args)}
         plan = SeedPlan(
             args.tenants, args.calls_per_tenant, args.appointments_per_tenant, customers_per_tenant=5
         )
@@ -67,19 +72,45 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             http = asyncio.run(
                 measure_http(server, keys, concurrency=args.concurrency, duration=args.duration, warmup=2.0)
             )
+            incoming = asyncio.run(
+                measure_incoming_calls(
+                    server, urls, BENCH_SECRET, concurrency=args.concurrency, duration=args.duration, warmup=2
+                )
+            )
         return {
             "seed": {"rows": seeded.rows, "seconds": seeded.seconds},
             "in_process": in_process,
             "http": http,
+            "incoming_call": incoming,
+            "signup": measure_signup(
+                urls, BENCH_SECRET, sequential=args.signups, concurrent=args.concurrent_signups
+            ),
+            "media_bridge": media_bridge.measure_media_bridge(urls, settings, args),
+            "scheduling": asyncio.run(
+                scheduling.measure_scheduling(
+                    urls, iterations=args.scheduling_iterations, warmup=args.scheduling_iterations // 10
+                )
+            ),
         }
     finally:
         drop_database(urls.owner)
 
 
 def verdicts(results: dict[str, Any]) -> dict[str, Any]:
-    http = results["http"]
+    bridge = {"media_bridge": media_bridge.verdicts(results["media_bridge"])}
+    if "http" not in results:  # --media-bridge-only
+        return bridge
+    http, calls = results["http"], results["incoming_call"]
     ratio = http["business"]["requests_per_s"] / http["bare"]["requests_per_s"]
+    call_ratio = calls["incoming_call"]["requests_per_s"] / calls["bare"]["requests_per_s"]
     return {
+        **bridge,
+        "signup_p95": signup_verdict(results["signup"]),
+        "scheduling": scheduling.verdicts(results["scheduling"]),
+        "incoming_call_ratio": call_ratio,
+        "incoming_call_ratio_ok": call_ratio >= THROUGHPUT_RATIO_TARGET,
+        "incoming_call_light_server_p99": calls["incoming_call_light"].get("server_p99_le_ms", 1e9)
+        <= P99_TARGET_MS,
         "throughput_ratio": ratio,
         "in_process_p99": results["in_process"]["p99_ms"] <= P99_TARGET_MS,
         "light_load_p99": http["business_light"]["p99_ms"] <= P99_TARGET_MS,
@@ -88,6 +119,13 @@ def verdicts(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def table(results: dict[str, Any], verdict: dict[str, Any], args: argparse.Namespace) -> str:
+    bridge = media_bridge.table(results["media_bridge"], verdict["media_bridge"])
+    if "http" not in results:  # --media-bridge-only
+        return bridge
+    return _webhook_table(results, verdict, args) + "\n\n" + bridge
+
+
+def _webhook_table(results: dict[str, Any], verdict: dict[str, Any], args: argparse.Namespace) -> str:
     a, http, load = results["in_process"], results["http"], results["load_average"]
     bare, business, light = http["bare"], http["business"], http["business_light"]
     p99 = f"p99 ≤ {P99_TARGET_MS:g} ms"
@@ -125,12 +163,16 @@ def table(results: dict[str, Any], verdict: dict[str, Any], args: argparse.Names
         http_row(f"(b) {business_api}, light load", light, f"client {p99}", mark(verdict["light_load_p99"])),
         f"| (b) throughput business / bare | – | {verdict['throughput_ratio']:.0%} | – "
         f"| ≥ {THROUGHPUT_RATIO_TARGET:.0%} | {mark(verdict['ratio'])} |",
+        *incoming_call_rows(results["incoming_call"], verdict, http_row, mark),
+        *signup_rows(results["signup"]),
+        *scheduling.rows(results["scheduling"]),
     ]
     notes = [
         "",
-        "The incoming-call webhook (resolve + config + TwiML) is not built yet: (a) is its tenant work;",
-        "(b) stands in with the tenant API's business endpoint: API-key lookup, tenant, config, numbers,",
-        "a `last_used_at` write at most once a minute per key, and a commit per request.",
+        "(a) is the incoming call's tenant work alone; (b) the tenant API's business endpoint: API-key",
+        "lookup, tenant, config, numbers, a `last_used_at` write at most once a minute per key, a commit.",
+        "(c) is the incoming-call webhook itself: signature, number → tenant, business + config, CallLog",
+        "insert, Twilio speech greeting, TwiML; every request a new call to one of the seeded numbers.",
         "Client latencies include the load generator,",
         "which shares the cores with the server and PostgreSQL (its CPU: "
         f"bare {bare['load_generator_cpu']:.0%}, business {business['load_generator_cpu']:.0%} of one core).",
@@ -147,15 +189,43 @@ def table(results: dict[str, Any], verdict: dict[str, Any], args: argparse.Names
     return "\n".join(rows + notes)
 
 
+def incoming_call_rows(calls: dict[str, Any], verdict: dict[str, Any], http_row: Any, mark: Any) -> list[str]:
+    bare, loaded, light = calls["bare"], calls["incoming_call"], calls["incoming_call_light"]
+    webhook = f"`POST /twilio/voice` ({calls['tenants_called']['numbers']:,} tenants' numbers)"
+    return [
+        http_row("(c) bare `GET /healthz`", bare, "baseline", "–"),
+        http_row(f"(c) {webhook}", loaded, "(saturated: latency ≈ c / rate)", "–"),
+        http_row(
+            f"(c) {webhook}, light load",
+            light,
+            f"server p99 ≤ {P99_TARGET_MS:g} ms",
+            mark(verdict["incoming_call_light_server_p99"]),
+        ),
+        f"| (c) throughput webhook / bare | – | {verdict['incoming_call_ratio']:.0%} | – "
+        f"| ≥ {THROUGHPUT_RATIO_TARGET:.0%} | {mark(verdict['incoming_call_ratio_ok'])} |",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tenants", type=int, default=10_000)
     parser.add_argument("--calls-per-tenant", type=int, default=5)
-    parser.add_argument("--appointments-per-tenant", type=int, default=5)
+    parser.add_argument("--appointments-per-tenant", type=int, default=100)  # 1M at 10,000 tenants
     parser.add_argument("--iterations", type=int, default=5_000)
+    parser.add_argument("--scheduling-iterations", type=int, default=1_000)
     parser.add_argument("--api-keys", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--signups", type=int, default=50, help="sequential signups to time")
+    parser.add_argument("--concurrent-signups", type=int, default=20, help="signups sent 4 at a time")
+    parser.add_argument(
+        "--bridge-calls", default="50,100,200", help="media bridge: concurrent fake calls per level"
+    )
+    parser.add_argument(
+        "--bridge-duration", type=float, default=8.0, help="media bridge: measured seconds per level"
+    )
+    parser.add_argument("--bridge-warmup", type=float, default=2.0)
+    parser.add_argument("--media-bridge-only", action="store_true", help="measure only the media bridge")
     args = parser.parse_args()
 
     configure_logging("WARNING")  # no per-session audit lines between the progress messages

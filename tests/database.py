@@ -34,6 +34,8 @@ def destroy_test_database(urls: DatabaseUrls) -> None:
 
 
 def truncate_all(urls: DatabaseUrls) -> None:
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    # The job queue too: a job one test queued (e.g. a sandbox billing event) must not reach the next.
+    queue = ["procrastinate_events", "procrastinate_periodic_defers", "procrastinate_jobs"]
+    tables = ", ".join([table.name for table in Base.metadata.sorted_tables] + queue)
     with psycopg.connect(make_url(urls.owner).set(drivername="postgresql").render_as_string(False)) as conn:
         conn.execute(f"truncate {tables} restart identity cascade")  # noqa: S608 - fixed table names

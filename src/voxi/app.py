@@ -13,7 +13,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from voxi.admin.routes import router as admin_router
+from voxi.agent.routes import router as tools_router
 from voxi.auth.routes import router as auth_router
+from voxi.billing.pages import router as billing_pages
+from voxi.billing.routes import router as billing_router
+from voxi.billing.routes import sandbox_router as sandbox_billing_router
+from voxi.calls.pages import router as calls_pages
+from voxi.calls.routes import router as calls_router
 from voxi.core.bootstrap import database_from_settings, ensure_configured_admin
 from voxi.core.db import Database
 from voxi.core.error_handlers import install_error_handlers
@@ -23,8 +29,24 @@ from voxi.core.logging import configure_logging
 from voxi.core.middleware import RequestContextMiddleware
 from voxi.core.ratelimit import RateLimiter
 from voxi.core.settings import Settings
+from voxi.customers.pages import router as customers_pages
+from voxi.customers.routes import router as customers_router
+from voxi.emergencies.routes import router as emergencies_router
+from voxi.messages.pages import router as messages_pages
+from voxi.messages.routes import router as messages_router
+from voxi.notifications.routes import router as inbound_sms_router
 from voxi.providers import Providers, build_providers
+from voxi.scheduling.pages import router as appointments_pages
+from voxi.scheduling.routes import calendar_router
+from voxi.scheduling.routes import router as appointments_router
+from voxi.signup.pages import router as signup_pages
+from voxi.signup.routes import router as signup_router
+from voxi.tenancy.pages import router as settings_pages
 from voxi.tenancy.routes import router as business_router
+from voxi.voice.elevenlabs.routes import router as elevenlabs_router
+from voxi.voice.pages import router as test_call_pages
+from voxi.voice.realtime.routes import router as realtime_router
+from voxi.voice.routes import router as voice_router
 from voxi.web.routes import router as web_router
 
 WEB_DIR = files("voxi") / "web"
@@ -80,5 +102,19 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for router in (health_router, auth_router, business_router, admin_router, web_router):
+        app.include_router(router)
+    for router in (signup_router, signup_pages, billing_pages):
+        app.include_router(router)
+    app.include_router(billing_router)
+    app.include_router(sandbox_billing_router)
+    app.include_router(elevenlabs_router)
+    app.include_router(realtime_router)
+    for router in (emergencies_router, messages_router, inbound_sms_router, messages_pages, settings_pages):
+        app.include_router(router)
+    for router in (voice_router, calls_router, calls_pages, test_call_pages):
+        app.include_router(router)
+    for router in (tools_router, appointments_router, customers_router, calendar_router):
+        app.include_router(router)
+    for router in (appointments_pages, customers_pages):
         app.include_router(router)
     return app

@@ -283,12 +283,15 @@ async def test_usage_counts_this_months_rows_and_lists_rollups(client, db, admin
             duration_seconds=seconds,
         )
 
+    crews = iter(range(1, 10))
+
     def appointment(tenant_id, created_at):
         return Appointment(
             tenant_id=tenant_id,
             service="AC repair",
             starts_at=now,
             ends_at=now + timedelta(hours=2),
+            crew=next(crews),  # one crew cannot take two overlapping jobs (exclusion constraint)
             created_at=created_at,
         )
 

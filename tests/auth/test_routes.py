@@ -77,7 +77,7 @@ async def test_token_of_a_removed_member_stops_working(client, db, settings):
 
 
 async def test_api_keys_are_shown_once_hashed_and_revocable(client, db, settings):
-    acme = await make_tenant(db)
+    acme = await make_tenant(db, plan="ENTERPRISE")
     headers = owner_headers(settings, acme)
     created = await client.post("/api/v1/api-keys", headers=headers, json={"name": "Zapier"})
     assert created.status_code == 201
@@ -92,7 +92,7 @@ async def test_api_keys_are_shown_once_hashed_and_revocable(client, db, settings
 
 
 async def test_tampered_api_keys_are_rejected(client, db, settings):
-    acme, other = await make_tenant(db), await make_tenant(db)
+    acme, other = await make_tenant(db, plan="ENTERPRISE"), await make_tenant(db)
     key = (
         await client.post("/api/v1/api-keys", headers=owner_headers(settings, acme), json={"name": "k"})
     ).json()["key"]
@@ -125,7 +125,7 @@ async def test_staff_cannot_manage_keys_or_settings(client, db, settings):
 async def test_a_deactivated_business_is_locked_out(client, db, settings):
     from voxi.tenancy.models import Tenant
 
-    acme = await make_tenant(db)
+    acme = await make_tenant(db, plan="ENTERPRISE")
     headers = owner_headers(settings, acme)
     key = (await client.post("/api/v1/api-keys", headers=headers, json={"name": "k"})).json()["key"]
     async with db.cross_tenant("test: deactivate") as session:

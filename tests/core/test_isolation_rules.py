@@ -20,6 +20,14 @@ GLOBAL_TABLES = {
     "number_routes": "called number → tenant index; a number is globally unique (Citus reference table)",
     "audit_logs": "platform audit trail; admin actions span tenants",
     "outbox_emails": "sandbox mail outbox for the developer",
+    "outbox_sms": "sandbox SMS outbox for the developer, like outbox_emails",
+    "signup_attempts": "a signup exists before its tenant and outlives a failed (deleted) one",
+    "billing_events": "billing webhooks, stored before their tenant is known; unique on (source, event_id)",
+    "sandbox_customers": "the sandbox billing provider's own state (stands in for Stripe's account)",
+    "sandbox_subscriptions": "the sandbox billing provider's own state (stands in for Stripe's account)",
+    "sandbox_clock": "the sandbox billing clock: one row for the whole development install",
+    "sandbox_numbers": "numbers the sandbox telephony provider sold to Voxi (stands in for Twilio's account)",
+    "voice_webhook_events": "ElevenLabs post-call webhooks, stored before their tenant is known; unique key",
 }
 
 TENANT_TABLES = sorted(

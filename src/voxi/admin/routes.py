@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from voxi.admin import service
+from voxi.admin.jobs import JobStatus, list_jobs
 from voxi.admin.schemas import (
+    JobOut,
     PlatformMetrics,
     TenantDetail,
     TenantPatch,
@@ -73,3 +75,9 @@ async def tenant_usage(tenant_id: uuid.UUID, admin: PlatformAdmin) -> TenantUsag
 async def platform_metrics(admin: PlatformAdmin) -> PlatformMetrics:
     """Platform-wide counts: tenants by status and plan, daily signups (30 days), users, active numbers."""
     return await service.platform_metrics(admin.session, datetime.now(UTC).date())
+
+
+@router.get("/jobs", response_model=list[JobOut])
+async def jobs(admin: PlatformAdmin, status: JobStatus | None = None) -> list[JobOut]:
+    """Background jobs, newest first (e.g. `?status=failed` for the ones that exhausted their retries)."""
+    return await list_jobs(admin.session, status)

@@ -84,3 +84,16 @@ class PlatformMetrics(ApiModel):
     )
     total_users: int
     active_numbers: int
+
+
+class JobOut(ApiModel):
+    """A background job as the operator sees it (from procrastinate's queue)."""
+
+    id: int
+    task_name: str
+    queue_name: str
+    status: str
+    attempts: int
+    args: dict[str, Any]
+    scheduled_at: datetime | None
+    last_event_at: datetime | None

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request, status
 from voxi.auth import service
 from voxi.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, TokenOut, TokenRequest
 from voxi.auth.tokens import issue_jwt
-from voxi.deps import DatabaseDep, RateLimiterDep, SessionDep, SettingsDep, TenantAdmin
+from voxi.billing.plans import Feature, require_feature
+from voxi.deps import CurrentTenant, DatabaseDep, RateLimiterDep, SessionDep, SettingsDep, TenantAdmin
 
 router = APIRouter(tags=["auth"])
 
@@ -46,8 +47,11 @@ async def list_api_keys(principal: TenantAdmin, session: SessionDep) -> list[Api
 
 
 @router.post("/api/v1/api-keys", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED)
-async def create_api_key(body: ApiKeyCreate, principal: TenantAdmin, session: SessionDep) -> ApiKeyCreated:
-    """Create an API key; the key is in this response only."""
+async def create_api_key(
+    body: ApiKeyCreate, principal: TenantAdmin, tenant: CurrentTenant, session: SessionDep
+) -> ApiKeyCreated:
+    """Create an API key (Enterprise plan); the key is in this response only."""
+    require_feature(tenant, Feature.API_ACCESS)
     api_key, key = await service.create_api_key(session, principal.tenant_id, body.name)
     return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(api_key).model_dump(), "key": key})
 

@@ -4,11 +4,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint, Uuid, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Computed, ForeignKeyConstraint, Index, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from voxi.core.columns import updated_at, uuid_pk
 from voxi.core.db import Base, TenantScoped, Timestamped
+
+# Only the spoken text of each turn (not the role names), then the one-line summary.
+SEARCH_VECTOR_SQL = (
+    "to_tsvector('english'::regconfig, jsonb_path_query_array(transcript, '$[*].text'))"
+    " || to_tsvector('english'::regconfig, summary)"
+)
 
 
 class CallLog(TenantScoped, Timestamped, Base):
@@ -23,6 +30,8 @@ class CallLog(TenantScoped, Timestamped, Base):
             ondelete="SET NULL (customer_id)",
         ),
         Index("ix_call_logs_tenant_id_started_at", "tenant_id", "started_at"),
+        # btree_gin lets one GIN index lead with tenant_id: search stays inside one tenant's calls.
+        Index("ix_call_logs_tenant_id_search_vector", "tenant_id", "search_vector", postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -42,6 +51,12 @@ class CallLog(TenantScoped, Timestamped, Base):
     recording_url: Mapped[str | None] = mapped_column(Text)
     cost_cents: Mapped[int] = mapped_column(default=0)
     is_test: Mapped[bool] = mapped_column(default=False)
+    # The text brain's state between Twilio <Gather> webhooks (slots, counters); see agent.brain.base.
+    conversation: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
+    # Transcript words + summary for full-text search; PostgreSQL keeps it current on every update.
+    search_vector: Mapped[Any] = deferred(
+        mapped_column(TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), nullable=True)
+    )
     updated_at: Mapped[datetime] = updated_at()
 
 

@@ -6,6 +6,7 @@ import typer
 import uvicorn
 
 from voxi.auth.service import create_platform_admin
+from voxi.billing.cli import billing_app, sandbox_app
 from voxi.cli.demo import demo_banner, ensure_demo_data
 from voxi.cli.legacy import tenants_app
 from voxi.cli.runtime import load_settings, with_database
@@ -15,12 +16,20 @@ from voxi.core.db import Database
 from voxi.core.jobs import JobServices, run_worker
 from voxi.core.migrate import migrate as run_migrations
 from voxi.providers import build_providers
+from voxi.telephony.cli import numbers_app
+from voxi.voice.cli import call_app
+from voxi.voice.elevenlabs.cli import elevenlabs_app
 
 app = typer.Typer(help="Voxi: the AI receptionist for home-service businesses.", no_args_is_help=True)
 admin_app = typer.Typer(help="Platform administrators.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(bench_app, name="bench")
+app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(billing_app, name="billing")
+app.add_typer(numbers_app, name="numbers")
+app.add_typer(elevenlabs_app, name="elevenlabs")
+app.add_typer(call_app, name="call")
 
 
 @app.command()

@@ -118,11 +118,11 @@ cross join lateral (
 left join seed_customers c on c.tenant_id = t.id and c.j = 1 + (k - 1) %% greatest(%(customers)s::int, 1)
 """,
     "appointments": """
-insert into appointments (tenant_id, id, customer_id, service, starts_at, ends_at, status, address, notes,
-                          source)
+insert into appointments (tenant_id, id, customer_id, service, starts_at, ends_at, blocked_until, status,
+                          address, notes, source)
 select t.id, gen_random_uuid(), c.id, %(services)s::jsonb -> t.industry
          -> ((m - 1) %% jsonb_array_length(%(services)s::jsonb -> t.industry)) ->> 'name',
-       s.starts_at, s.starts_at + interval '90 minutes',
+       s.starts_at, s.starts_at + interval '90 minutes', s.starts_at + interval '90 minutes',
        case when s.starts_at > now() then 'booked' when m %% 7 = 0 then 'canceled' else 'completed' end,
        c.address, '', case when m %% 3 = 0 then 'dashboard' else 'phone' end
 from seed_tenants t cross join generate_series(1, %(appointments)s::int) as m

@@ -30,7 +30,12 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 # Modules whose tasks the worker must know; each imports `jobs` and decorates its tasks.
-JOB_MODULES: list[str] = []
+JOB_MODULES: list[str] = [
+    "voxi.billing.jobs",
+    "voxi.voice.elevenlabs.jobs",
+    "voxi.emergencies.jobs",
+    "voxi.notifications.jobs",
+]
 
 # The task registry. Its connector is only used by a worker, which replaces it at start-up with one
 # built from settings; queueing always goes through the caller's own transaction (`defer`).

@@ -63,11 +63,12 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *SECURITY_HEADERS,
-                    (b"x-request-id", request_id.encode()),
-                ]
+                own = message.get("headers", [])
+                # A page may set a narrower-purpose CSP of its own (signup with Stripe's Payment Element).
+                has_csp = any(key.lower() == b"content-security-policy" for key, _ in own)
+                skip = {b"content-security-policy"} if has_csp else set()
+                defaults = [header for header in SECURITY_HEADERS if header[0] not in skip]
+                message["headers"] = [*own, *defaults, (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:

@@ -32,21 +32,40 @@ class Settings(BaseSettings):
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = "https://api.stripe.com"
+    stripe_publishable_key: str = ""  # the signup page's Payment Element (pk_…)
+    stripe_price_starter: str = ""
+    stripe_price_professional: str = ""
+    stripe_price_enterprise: str = ""
+    # Days between a canceled subscription and giving its phone number back to the provider.
+    number_release_grace_days: int = 30
 
     telephony_provider: Literal["twilio", "sandbox", ""] = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_api_base: str = "https://api.twilio.com"
+    # Text messages (notifications, escalations): empty → the same provider as TELEPHONY_PROVIDER.
+    sms_provider: Literal["twilio", "sandbox", ""] = ""
+    sms_from_number: str = ""  # the sender when a business has no Voxi number of its own
+    daily_digest_hour: int = 7  # local hour (each business's timezone) the daily digest email goes out
 
     voice_engine: Literal["elevenlabs", "openai", "twilio_speech", ""] = ""
     elevenlabs_api_key: str = ""
     elevenlabs_agent_id: str = ""
     elevenlabs_webhook_secret: str = ""
     elevenlabs_api_base: str = "https://api.elevenlabs.io"
+    elevenlabs_post_call_webhook_id: str = ""  # the workspace webhook `voxi elevenlabs sync-agent` points at
+    elevenlabs_register_timeout_seconds: float = 3.0  # then the caller is forwarded instead
+    elevenlabs_webhook_tolerance_seconds: int = 1800  # post-call signature age accepted, either side of now
     tools_secret: str = ""
 
     openai_api_key: str = ""
     openai_base_url: str = "https://api.openai.com/v1"
+    openai_chat_model: str = "gpt-4.1-mini"  # the text brain (Twilio speech engine, simulator)
+    openai_realtime_model: str = "gpt-realtime"  # the media-stream bridge (VOICE_ENGINE=openai)
+    openai_websocket_base_url: str = ""  # empty: derived from OPENAI_BASE_URL (wss://…/v1/realtime)
+    # What a call costs us per started minute (COGS, rolled into TenantUsage): carrier + AI voice/LLM.
+    telephony_cost_per_min_cents: float = 1.0
+    ai_cost_per_min_cents: float = 8.0
 
     smtp_url: str = ""
     mail_from: str = "Voxi <hello@voxi.local>"
@@ -57,6 +76,7 @@ class Settings(BaseSettings):
     jwt_ttl_minutes: int = 60
     session_ttl_hours: int = 24 * 7
     login_rate_limit: str = "10/minute"
+    signup_rate_limit: str = "10/hour"  # per client address
     # Run the job worker inside the web process; default: on in development (`make run`), off elsewhere.
     voxi_inprocess_worker: bool | None = None
 
@@ -89,6 +109,9 @@ class Settings(BaseSettings):
             )
         if self.billing_provider == "stripe" and not (self.stripe_secret_key and self.stripe_webhook_secret):
             problems.append("BILLING_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
+        prices = (self.stripe_price_starter, self.stripe_price_professional, self.stripe_price_enterprise)
+        if self.billing_provider == "stripe" and not all(prices):
+            problems.append("BILLING_PROVIDER=stripe needs STRIPE_PRICE_STARTER/PROFESSIONAL/ENTERPRISE")
         if self.telephony_provider == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token):
             problems.append("TELEPHONY_PROVIDER=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
         if self.voice_engine == "elevenlabs" and not (self.tools_secret and self.elevenlabs_webhook_secret):

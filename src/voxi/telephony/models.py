@@ -35,3 +35,14 @@ class NumberRoute(Timestamped, Base):
 
     e164: Mapped[str] = mapped_column(String(16), primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+
+
+class SandboxNumber(Timestamped, Base):
+    """A number the sandbox telephony provider has sold to Voxi's account (stands in for Twilio's)."""
+
+    __tablename__ = "sandbox_numbers"
+
+    e164: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), unique=True)
+    voice_url: Mapped[str] = mapped_column(String(500))
+    status_callback: Mapped[str] = mapped_column(String(500))

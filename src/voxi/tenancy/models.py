@@ -43,7 +43,16 @@ class Tenant(Timestamped, Base):
     website: Mapped[str | None] = mapped_column(String(300))
     trial_ends_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
-    calendar_token: Mapped[str | None] = mapped_column(String(64))
+    # The unguessable key of the iCalendar feed (GET /calendar/{token}.ics); unique, looked up globally.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The billing provider's view, synced from re-fetched subscriptions (voxi.billing.sync).
+    billing_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    billing_subscription_id: Mapped[str | None] = mapped_column(String(64))
+    subscription_status: Mapped[str | None] = mapped_column(String(30))
+    current_period_end: Mapped[datetime | None]
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # The trial end a "trial ending" email was sent for: one reminder per trial, whatever the retries.
+    trial_reminder_sent_for: Mapped[datetime | None]
     updated_at: Mapped[datetime] = updated_at()
 
 
@@ -63,6 +72,14 @@ class TenantConfig(TenantScoped, Base):
     forwarding_number: Mapped[str | None] = mapped_column(String(20))
     emergency_number: Mapped[str | None] = mapped_column(String(20))
     recording_enabled: Mapped[bool] = mapped_column(default=True)
+    # voxi.emergencies.schemas.EmergencySettings / voxi.notifications.schemas.NotificationSettings;
+    # an empty object means the defaults.
+    emergency_settings: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, server_default=text("'{}'::jsonb")
+    )
+    notification_settings: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, server_default=text("'{}'::jsonb")
+    )
     updated_at: Mapped[datetime] = updated_at()
 
 

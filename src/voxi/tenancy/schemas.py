@@ -9,6 +9,8 @@ from zoneinfo import available_timezones
 from pydantic import Field, field_validator
 
 from voxi.core.schemas import ApiModel
+from voxi.emergencies.schemas import EmergencySettings
+from voxi.notifications.schemas import NotificationSettings
 from voxi.telephony.numbers import to_e164
 from voxi.tenancy.defaults import INDUSTRIES, WEEKDAYS
 from voxi.tenancy.models import Plan, TenantStatus
@@ -50,6 +52,10 @@ def check_intervals(intervals: list[list[str]]) -> list[list[str]]:
 class ServiceItem(ApiModel):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     duration_minutes: Annotated[int, Field(ge=15, le=720)] = 60
+    # Scheduling (voxi.scheduling.service_types): the crew may arrive any time in the window; the
+    # buffer (travel, clean-up) keeps the crew busy after the visit.
+    arrival_window_minutes: Annotated[int, Field(ge=0, le=480)] = 0
+    buffer_minutes: Annotated[int, Field(ge=0, le=240)] = 0
 
 
 class BusinessConfig(ApiModel):
@@ -64,6 +70,8 @@ class BusinessConfig(ApiModel):
     forwarding_number: str | None
     emergency_number: str | None
     recording_enabled: bool
+    emergency_settings: EmergencySettings
+    notification_settings: NotificationSettings
 
 
 class TenantFacts(ApiModel):
@@ -104,6 +112,8 @@ class BusinessPatch(ApiModel):
     forwarding_number: str | None = None
     emergency_number: str | None = None
     recording_enabled: bool | None = None
+    emergency_settings: EmergencySettings | None = None
+    notification_settings: NotificationSettings | None = None
 
     _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
     _phones = field_validator("forwarding_number", "emergency_number")(check_phone)

@@ -20,15 +20,23 @@ from voxi.tenancy.schemas import BusinessConfig, BusinessOut, BusinessPatch, New
 EMAIL_TAKEN = "An account with this email already exists."
 
 
-async def create_tenant(session: AsyncSession, data: NewTenant) -> Tenant:
+async def create_tenant(
+    session: AsyncSession,
+    data: NewTenant,
+    *,
+    tenant_id: uuid.UUID | None = None,
+    password_hash: str | None = None,
+) -> Tenant:
     """Tenant + default configuration + owner (+ routed number). The caller's boundary commits.
 
-    Runs in a cross-tenant session (admin, import) or in an app session whose tenant is the new id.
+    Runs in a cross-tenant session (admin, import) or in an app session whose tenant is the new id
+    (signup chooses `tenant_id` first, binds it, and records it before the step runs; it also hashes
+    the password off the event loop and passes `password_hash`).
     """
     if await session.scalar(select(User.id).where(User.email == data.owner_email)) is not None:
         raise Conflict(EMAIL_TAKEN, fields={"ownerEmail": EMAIL_TAKEN})
     tenant = Tenant(
-        id=uuid.uuid4(),
+        id=tenant_id or uuid.uuid4(),
         name=data.name,
         industry=data.industry,
         plan=data.plan,
@@ -41,7 +49,7 @@ async def create_tenant(session: AsyncSession, data: NewTenant) -> Tenant:
     owner = User(
         email=data.owner_email,
         name=data.owner_name,
-        password_hash=hash_password(data.owner_password),
+        password_hash=password_hash or hash_password(data.owner_password),
         last_tenant_id=tenant.id,
     )
     session.add(owner)

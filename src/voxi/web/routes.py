@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from voxi.admin import service as admin_service
+from voxi.admin.jobs import JobStatus, list_jobs
 from voxi.admin.schemas import TenantQuery
 from voxi.auth import service
+from voxi.billing.plans import PLAN_ORDER, PLANS
+from voxi.calls.repository import recent_calls
 from voxi.core.errors import BadRequest, NotFound, RateLimited, Unauthorized
 from voxi.deps import DatabaseDep, RateLimiterDep, SessionDep, SettingsDep
 from voxi.notifications.providers.mailer import Mailer
+from voxi.signup.steps import TRIAL_DAYS
 from voxi.tenancy.service import business_view
 from voxi.web.browser_session import end_session, flash, home_path, safe_next, start_session
 from voxi.web.deps import CsrfProtected, WebPlatformAdmin, WebUser
 from voxi.web.pages import dev_tools_enabled, is_htmx, login_redirect, render
-from voxi.web.repository import recent_outbox_emails
+from voxi.web.repository import recent_outbox_emails, recent_outbox_sms
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,9 +40,10 @@ def _see_other(path: str) -> RedirectResponse:
 
 
 @router.get("/")
-async def root(request: Request) -> RedirectResponse:
-    """Send visitors to their home page, or to login."""
-    return _see_other(home_path(request))
+async def root(request: Request) -> Response:
+    """The marketing page: what Voxi does, how it works and the plans (logged-in users see it too)."""
+    plans = [PLANS[plan] for plan in PLAN_ORDER]
+    return render(request, "marketing/home.html", {"plans": plans, "trial_days": TRIAL_DAYS})
 
 
 @router.get("/login")
@@ -161,7 +166,8 @@ async def dashboard(request: Request, viewer: WebUser, session: SessionDep) -> R
     if viewer is None:
         return login_redirect(request)
     business = await business_view(session, viewer.tenant)
-    return render(request, "dashboard/home.html", {"business": business})
+    calls = await recent_calls(session)
+    return render(request, "dashboard/home.html", {"business": business, "recent_calls": calls})
 
 
 @router.get("/admin/ui/tenants")
@@ -181,9 +187,23 @@ async def admin_tenants(
     return render(request, template, {"results": results, "pages": pages, "q": query.q})
 
 
+@router.get("/admin/ui/jobs")
+async def admin_jobs(
+    request: Request, admin: WebPlatformAdmin, status: JobStatus | None = "failed"
+) -> Response:
+    """Platform admin: background jobs, failed ones first by default."""
+    if admin is None:
+        return login_redirect(request)
+    jobs = await list_jobs(admin.session, status)
+    return render(
+        request, "admin/jobs.html", {"jobs": jobs, "status": status, "statuses": get_args(JobStatus)}
+    )
+
+
 @router.get("/dev/outbox")
 async def dev_outbox(request: Request, session: SessionDep) -> Response:
-    """Development only: the emails the sandbox mailer "sent", newest first."""
+    """Development only: the emails and texts the sandbox providers "sent", newest first."""
     if not dev_tools_enabled(request):
         raise NotFound("Page not found.")
-    return render(request, "dev/outbox.html", {"emails": await recent_outbox_emails(session)})
+    emails, texts = await recent_outbox_emails(session), await recent_outbox_sms(session)
+    return render(request, "dev/outbox.html", {"emails": emails, "texts": texts})

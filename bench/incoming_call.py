@@ -1,0 +1,165 @@
+"""The incoming-call webhook (DESIGN.md §5 row 1) on a real uvicorn server: `POST /twilio/voice`.
+
+Every request is a new call to one of the seeded businesses' numbers, signed like Twilio signs it, so
+the server does the whole job: verify the signature, resolve the number, bind the tenant, load the
+business and its configuration, open the CallLog, run the engine (Twilio speech: greeting from the
+agent configuration) and answer TwiML. Server time comes from the app's own Prometheus histogram;
+throughput is compared with a bare endpoint (`GET /healthz`) in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from bench.resolve_tenant import Server, _server_histogram, _server_time, percentiles
+from voxi.core.db import Database, DatabaseUrls
+from voxi.core.settings import Settings
+from voxi.telephony.models import NumberRoute
+
+ROUTE = "/twilio/voice"
+# The server runs with the default VOXI_BASE_URL; Twilio signs the public URL, so we sign that one.
+SIGNED_BASE = Settings.model_fields["voxi_base_url"].default
+
+
+async def seeded_numbers(urls: DatabaseUrls, limit: int) -> list[str]:
+    db = Database(urls, pool_size=1)
+    try:
+        async with db.cross_tenant("bench: list seeded numbers") as session:
+            return list(await session.scalars(select(NumberRoute.e164).limit(limit)))
+    finally:
+        await db.dispose()
+
+
+def signed_calls(secret_key: str, numbers: list[str], count: int) -> list[tuple[bytes, str]]:
+    """`count` distinct new calls (body, X-Twilio-Signature), precomputed to keep the client light."""
+    token = Settings(_env_file=None, voxi_secret_key=secret_key).effective_twilio_auth_token
+    validator, rng = RequestValidator(token), random.Random(7)
+    calls = []
+    for _ in range(count):
+        form = {
+            "CallSid": f"CA{uuid.uuid4().hex}",
+            "AccountSid": "ACbench",
+            "From": f"+1512{rng.randint(2000000, 9999999)}",
+            "To": rng.choice(numbers),
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+        }
+        calls.append((urlencode(form).encode(), validator.compute_signature(SIGNED_BASE + ROUTE, form)))
+    return calls
+
+
+async def _load(
+    client: httpx.AsyncClient, calls: Iterator[tuple[bytes, str]] | None, *, concurrency: int, duration: float
+) -> dict[str, float]:
+    """Closed loop: `concurrency` workers, each sending its next request when the last one returns."""
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.perf_counter() + duration
+
+    async def worker() -> None:
+        nonlocal failures
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            if calls is None:
+                response = await client.get("/healthz")
+            else:
+                body, signature = next(calls)
+                response = await client.post(
+                    ROUTE,
+                    content=body,
+                    headers={
+                        "X-Twilio-Signature": signature,
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                )
+            latencies.append(time.perf_counter() - started)
+            answered = response.status_code == 200 and (calls is None or b"<Gather" in response.content)
+            failures += not answered
+
+    cpu, started = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "failures": failures,
+        "requests_per_s": len(latencies) / elapsed,
+        "load_generator_cpu": (time.process_time() - cpu) / elapsed,
+        **percentiles(latencies),
+    }
+
+
+async def measure_incoming_calls(
+    server: Server,
+    urls: DatabaseUrls,
+    secret_key: str,
+    *,
+    concurrency: int,
+    duration: float,
+    warmup: float,
+) -> dict[str, dict[str, object]]:
+    """Bare vs webhook at saturation (throughput), then the webhook one call at a time (latency)."""
+    numbers = await seeded_numbers(urls, 10_000)
+    # Enough distinct calls that no CallSid repeats within a phase (a repeat would be an idempotent replay).
+    calls = itertools.cycle(signed_calls(secret_key, numbers, 60_000))
+    phases: tuple[tuple[str, str, Iterator[tuple[bytes, str]] | None, int], ...] = (
+        ("bare", "/healthz", None, concurrency),
+        ("incoming_call", ROUTE, calls, concurrency),
+        ("incoming_call_light", ROUTE, calls, 1),
+    )
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    results: dict[str, dict[str, object]] = {}
+    async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=30) as client:
+        for name, path, phase_calls, clients in phases:
+            await _load(client, phase_calls, concurrency=clients, duration=warmup)
+            before = await _server_histogram(client, path)
+            measured = await _load(client, phase_calls, concurrency=clients, duration=duration)
+            after = await _server_histogram(client, path)
+            results[name] = {"path": path, "concurrency": clients, **measured, **_server_time(before, after)}
+    results["tenants_called"] = {"numbers": len(numbers)}
+    return results
+
+
+def main() -> None:
+    """`python -m bench.incoming_call`: only this measurement (the whole set is `make bench`)."""
+    import argparse
+    import json
+
+    from bench.resolve_tenant import uvicorn_server
+    from bench.run import BENCH_SECRET, create_bench_database
+    from voxi.cli.seed import SeedPlan, seed_tenants
+    from voxi.core.logging import configure_logging
+    from voxi.core.migrate import drop_database
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tenants", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=10.0)
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    urls, _ = create_bench_database()
+    try:
+        seeded = seed_tenants(urls, SeedPlan(args.tenants, 5, 5, customers_per_tenant=5))
+        print(f"seeded {args.tenants:,} tenants in {seeded.seconds:.1f} s", flush=True)
+        with uvicorn_server(urls.owner, BENCH_SECRET) as server:
+            results = asyncio.run(
+                measure_incoming_calls(
+                    server, urls, BENCH_SECRET, concurrency=args.concurrency, duration=args.duration, warmup=2
+                )
+            )
+        print(json.dumps(results, indent=2))
+    finally:
+        drop_database(urls.owner)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Voice engines: what answers a call once routing has found the business and opened its CallLog.
+
+`ENGINES` is the registry: `twilio_speech` (Twilio's own speech recognition and TTS in a `<Gather>`/`<Say>`
+loop driven by the text brain) lives here; issue 5 registers `elevenlabs` and `openai` next to it. Until an
+engine is registered, a deployment configured for it answers with Twilio speech (logged once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlencode
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from voxi.agent.brain.base import BrainReply
+from voxi.agent.voices import voice_config
+from voxi.calls.models import CallLog
+from voxi.core.settings import Settings
+from voxi.tenancy.models import Tenant, TenantConfig
+from voxi.voice import twiml
+from voxi.voice.conversation import take_turn
+from voxi.voice.elevenlabs.engine import ElevenLabsEngine
+from voxi.voice.realtime.engine import OpenAIRealtimeEngine
+
+if TYPE_CHECKING:
+    from voxi.providers import Providers
+
+log = structlog.get_logger(__name__)
+
+FALLBACK_ENGINE = "twilio_speech"
+
+
+@dataclass(frozen=True)
+class IncomingCall:
+    """A call routing has accepted: the business is bound on `session` and `call` is logged."""
+
+    session: AsyncSession
+    settings: Settings
+    providers: Providers
+    tenant: Tenant
+    config: TenantConfig
+    call: CallLog
+
+
+class VoiceEngine(Protocol):
+    """Answers an accepted call with TwiML. Raising is fine: routing then forwards the caller."""
+
+    name: str
+
+    async def answer(self, incoming: IncomingCall) -> str: ...
+
+
+class TwilioSpeechEngine:
+    """`<Gather input="speech">` + `<Say>`: no AI-voice vendor, Twilio hears and speaks, the brain talks."""
+
+    name = "twilio_speech"
+
+    async def answer(self, incoming: IncomingCall) -> str:
+        reply = await take_turn(incoming.session, incoming.call, incoming.providers.brain, "")
+        return speech_twiml(reply, incoming.settings, incoming.config)
+
+
+def gather_url(settings: Settings, tenant_id: object) -> str:
+    # The tenant rides in the signed URL, so the next turn needs no number lookup.
+    return f"{settings.voxi_base_url}/twilio/gather?{urlencode({'tenant': str(tenant_id)})}"
+
+
+def speech_twiml(reply: BrainReply, settings: Settings, config: TenantConfig) -> str:
+    voice = voice_config("twilio_speech", config.voice)
+    if reply.action == "transfer" and reply.transfer_to:
+        return twiml.say_then_dial(reply.say, reply.transfer_to, voice=voice.voice, language=voice.language)
+    if reply.action in ("transfer", "end_call"):
+        return twiml.say_then_hang_up(reply.say, voice=voice.voice, language=voice.language)
+    return twiml.gather(
+        reply.say, gather_url(settings, config.tenant_id), voice=voice.voice, language=voice.language
+    )
+
+
+ENGINES: dict[str, VoiceEngine] = {
+    "twilio_speech": TwilioSpeechEngine(),
+    "elevenlabs": ElevenLabsEngine(),
+    "openai": OpenAIRealtimeEngine(),
+}
+_warned: set[str] = set()
+
+
+def engine_for(name: str) -> VoiceEngine:
+    """The registered engine called `name`, else Twilio speech (with a warning, once per process)."""
+    engine = ENGINES.get(name)
+    if engine is not None:
+        return engine
+    if name not in _warned:
+        _warned.add(name)
+        log.warning("voice_engine_not_available", wanted=name, using=FALLBACK_ENGINE)
+    return ENGINES[FALLBACK_ENGINE]

@@ -1,0 +1,63 @@
+"""The real Realtime connector: the official `openai` SDK's `client.realtime.connect(...)`.
+
+Frames go through `send_raw`/`recv_bytes`: the bridge already speaks the GA JSON (see `codec`), and
+skipping the SDK's per-event model validation keeps the per-frame cost low. The SDK's reconnect is
+left off: a dropped session forwards the caller instead (a half-remembered conversation is worse).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from openai import AsyncOpenAI
+from websockets.exceptions import ConnectionClosed
+
+from voxi.voice.realtime.transport import RealtimeUpstream, UpstreamClosed
+
+
+class _SdkUpstream:
+    def __init__(self, connection) -> None:  # type: ignore[no-untyped-def]  # SDK's AsyncRealtimeConnection
+        self._connection = connection
+
+    async def send(self, text: str) -> None:
+        try:
+            await self._connection.send_raw(text)
+        except ConnectionClosed as exc:
+            raise UpstreamClosed(str(exc)) from exc
+
+    async def recv(self) -> bytes | str:
+        try:
+            return bytes(await self._connection.recv_bytes())
+        except ConnectionClosed as exc:
+            raise UpstreamClosed(str(exc)) from exc
+
+    async def close(self) -> None:
+        await self._connection.close()
+
+
+class OpenAIRealtimeConnector:
+    """Connects to `{websocket_base_url or base_url→ws}/realtime?model=…` with the API key."""
+
+    def __init__(self, api_key: str, base_url: str, websocket_base_url: str | None = None) -> None:
+        self._client = AsyncOpenAI(
+            api_key=api_key or "unset", base_url=base_url, websocket_base_url=websocket_base_url or None
+        )
+
+    @asynccontextmanager
+    async def connect(self, model: str) -> AsyncIterator[RealtimeUpstream]:
+        try:
+            connection = await self._client.realtime.connect(model=model).enter()
+        except Exception as exc:  # refused, handshake rejected, timed out: all mean "no AI for this call"
+            raise UpstreamClosed(f"could not open a Realtime session: {exc}") from exc
+        upstream = _SdkUpstream(connection)
+        try:
+            yield upstream
+        finally:
+            with contextlib.suppress(ConnectionClosed, OSError):  # already gone
+                await connection.close()
+
+
+def build_realtime_connector(api_key: str, base_url: str, websocket_base_url: str) -> OpenAIRealtimeConnector:
+    return OpenAIRealtimeConnector(api_key, base_url, websocket_base_url or None)

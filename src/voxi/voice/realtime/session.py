@@ -1,0 +1,226 @@
+"""The bridge's session logic: a pure state machine from Twilio and Realtime events to actions.
+
+It does no I/O. The transport feeds it parsed events and carries out what it returns: frames for
+either socket, tools to run, transcript turns to record, and a call to transfer or end. Playback is
+tracked with Twilio marks: every audio chunk sent to the caller is followed by a mark, and Twilio
+echoes a mark once the audio before it has played, so barge-in truncates the model's item at exactly
+what the caller heard.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from voxi.agent.tools.base import ToolResult
+from voxi.voice.realtime import codec
+from voxi.voice.realtime.codec import (
+    AudioDelta,
+    FunctionCallDone,
+    InputTranscript,
+    OutputTranscript,
+    RealtimeError,
+    RealtimeEvent,
+    ResponseDone,
+    SessionConfig,
+    SpeechStarted,
+    TwilioEvent,
+    TwilioMark,
+    TwilioMedia,
+    TwilioStop,
+)
+
+# The mark that follows the agent's last words before a transfer or hang-up: once Twilio echoes it,
+# the caller has heard the goodbye and the call can be redirected.
+FINAL_MARK = "voxi-final"
+
+
+@dataclass(frozen=True, slots=True)
+class SendTwilio:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendRealtime:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunTool:
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordTurn:
+    role: Literal["caller", "agent", "tool"]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CarryOut:
+    """Redirect the live call: transfer to a number, or end it."""
+
+    action: Literal["transfer", "end_call"]
+    transfer_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HangUp:
+    """Twilio stopped the stream: the caller hung up."""
+
+
+Action = SendTwilio | SendRealtime | RunTool | RecordTurn | CarryOut | HangUp
+
+
+@dataclass
+class _Playing:
+    item_id: str
+    played_ms: int = 0
+
+
+class BridgeSession:
+    """One call's conversation state between Twilio and the Realtime model."""
+
+    def __init__(self, stream_sid: str, config: SessionConfig) -> None:
+        self.stream_sid = stream_sid
+        self.config = config
+        self._mark_ids = itertools.count(1)
+        self._marks: OrderedDict[str, tuple[str, int]] = OrderedDict()  # mark → (item id, ms)
+        self._playing: _Playing | None = None
+        self._pending_tools: set[str] = set()
+        self._response_active = False
+        self._response_wanted = False
+        self._final_action: CarryOut | None = None
+        self._final_sent = False
+        self.opened = False
+
+    def open(self) -> list[Action]:
+        """The first frames upstream: exactly one `session.update`, then the greeting."""
+        if self.opened:
+            return []
+        self.opened = True
+        self._response_active = True
+        greeting = f"Greet the caller by saying exactly: {self.config.first_message}"
+        return [
+            SendRealtime(codec.session_update(self.config)),
+            SendRealtime(codec.response_create(greeting)),
+        ]
+
+    # --- Twilio side ---------------------------------------------------------------------------
+
+    def on_twilio(self, event: TwilioEvent) -> list[Action]:
+        if isinstance(event, TwilioMedia):
+            return [SendRealtime(codec.audio_append(event.payload))]
+        if isinstance(event, TwilioMark):
+            return self._on_mark(event.name)
+        if isinstance(event, TwilioStop):
+            return [HangUp()]
+        return []  # a second `start` on the same stream changes nothing
+
+    def _on_mark(self, name: str) -> list[Action]:
+        if name == FINAL_MARK and self._final_action is not None:
+            return [self._final_action]
+        # Marks echoed after a `clear` were dropped from the table: they played nothing.
+        entry = self._marks.pop(name, None)
+        if entry is not None and self._playing is not None and self._playing.item_id == entry[0]:
+            self._playing.played_ms += entry[1]
+        return []
+
+    @property
+    def played_ms(self) -> int:
+        return self._playing.played_ms if self._playing else 0
+
+    @property
+    def unplayed_marks(self) -> int:
+        return len(self._marks)
+
+    # --- Realtime side -------------------------------------------------------------------------
+
+    def on_realtime(self, event: RealtimeEvent) -> list[Action]:
+        if isinstance(event, AudioDelta):
+            return self._on_audio(event)
+        if isinstance(event, SpeechStarted):
+            return self._on_barge_in()
+        if isinstance(event, FunctionCallDone):
+            return self._on_function_call(event)
+        if isinstance(event, ResponseDone):
+            return self._on_response_done()
+        if isinstance(event, InputTranscript) and event.transcript.strip():
+            return [RecordTurn("caller", event.transcript.strip())]
+        if isinstance(event, OutputTranscript) and event.transcript.strip():
+            return [RecordTurn("agent", event.transcript.strip())]
+        if isinstance(event, RealtimeError):
+            return []  # logged by the transport; the conversation goes on
+        return []
+
+    def _on_audio(self, event: AudioDelta) -> list[Action]:
+        self._response_active = True
+        if self._playing is None or self._playing.item_id != event.item_id:
+            self._playing = _Playing(event.item_id)
+        name = f"m{next(self._mark_ids)}"
+        self._marks[name] = (event.item_id, codec.mulaw_ms(event.delta))
+        return [
+            SendTwilio(codec.twilio_media(self.stream_sid, event.delta)),
+            SendTwilio(codec.twilio_mark(self.stream_sid, name)),
+        ]
+
+    def _on_barge_in(self) -> list[Action]:
+        # Only audio still queued at Twilio needs cutting; the server VAD already cancelled generation.
+        if self._playing is None or not self._marks:
+            return []
+        actions: list[Action] = [
+            SendRealtime(codec.truncate(self._playing.item_id, self._playing.played_ms)),
+            SendTwilio(codec.twilio_clear(self.stream_sid)),
+        ]
+        self._marks.clear()
+        self._playing = None
+        return actions
+
+    def _on_function_call(self, event: FunctionCallDone) -> list[Action]:
+        try:
+            arguments = json.loads(event.arguments or "{}")
+        except json.JSONDecodeError:
+            arguments = {}
+        if not isinstance(arguments, dict):
+            arguments = {}
+        self._pending_tools.add(event.call_id)
+        return [RunTool(event.call_id, event.name, arguments)]
+
+    def on_tool_result(self, call_id: str, name: str, result: ToolResult) -> list[Action]:
+        """A tool finished: give the model its output, and let it speak once every call is answered."""
+        self._pending_tools.discard(call_id)
+        output: dict[str, Any] = {"ok": result.ok, "say": result.say, **result.data}
+        actions: list[Action] = [
+            RecordTurn("tool", f"{name}: {result.say}"),
+            SendRealtime(codec.function_call_output(call_id, output)),
+        ]
+        if result.action is not None and self._final_action is None:
+            self._final_action = CarryOut(result.action, result.transfer_to)
+        self._response_wanted = True
+        return actions + self._maybe_respond()
+
+    def _on_response_done(self) -> list[Action]:
+        self._response_active = False
+        actions = self._maybe_respond()
+        if not actions and self._final_action is not None and not self._pending_tools:
+            actions = self._send_final_mark()
+        return actions
+
+    def _maybe_respond(self) -> list[Action]:
+        # One response at a time: the Realtime API rejects a response.create while one is active.
+        if self._response_wanted and not self._response_active and not self._pending_tools:
+            self._response_wanted = False
+            self._response_active = True
+            return [SendRealtime(codec.response_create())]
+        return []
+
+    def _send_final_mark(self) -> list[Action]:
+        if self._final_sent:
+            return []
+        self._final_sent = True
+        return [SendTwilio(codec.twilio_mark(self.stream_sid, FINAL_MARK))]

@@ -1,0 +1,77 @@
+"""Twilio's voice webhooks: incoming call, speech turns, status and recording callbacks (all signed)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from voxi.deps import DatabaseDep, SettingsDep
+from voxi.voice import service, twiml
+from voxi.voice.service import TwilioCall
+from voxi.voice.signature import TwilioForm
+
+router = APIRouter(tags=["twilio"])
+
+
+@router.post("/twilio/voice", response_class=Response)
+async def incoming_call(
+    request: Request, form: TwilioForm, db: DatabaseDep, settings: SettingsDep
+) -> Response:
+    """An incoming call to any Voxi number: TwiML for the business's engine (or forwarding/voicemail)."""
+    call = TwilioCall.from_form(form)
+    return twiml.xml(await service.answer_incoming_call(db, settings, request.app.state.providers, call))
+
+
+@router.post("/api/elevenlabs/incoming", response_class=Response)
+async def incoming_call_alias(
+    request: Request, form: TwilioForm, db: DatabaseDep, settings: SettingsDep
+) -> Response:
+    """Alias of `POST /twilio/voice` for numbers configured with the ElevenLabs-era webhook URL."""
+    call = TwilioCall.from_form(form)
+    return twiml.xml(await service.answer_incoming_call(db, settings, request.app.state.providers, call))
+
+
+@router.post("/twilio/gather", response_class=Response)
+async def speech_turn(
+    request: Request,
+    form: TwilioForm,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    tenant: Annotated[uuid.UUID, Query()],
+) -> Response:
+    """The Twilio speech engine's next turn: what the caller said (empty after a silence) → TwiML."""
+    call = TwilioCall.from_form(form)
+    heard = form.get("SpeechResult", "")
+    providers = request.app.state.providers
+    return twiml.xml(await service.continue_conversation(db, settings, providers, tenant, call, heard))
+
+
+@router.post("/twilio/status", response_class=Response)
+async def call_status(form: TwilioForm, db: DatabaseDep, settings: SettingsDep) -> Response:
+    """Call status callback: a final status closes the CallLog (duration, cost); repeats are no-ops."""
+    duration = form.get("CallDuration", "0")
+    seconds = int(duration) if duration.isdigit() else 0
+    await service.record_call_status(
+        db, settings, TwilioCall.from_form(form), form.get("CallStatus", ""), seconds
+    )
+    return twiml.xml('<?xml version="1.0" encoding="UTF-8"?><Response/>')
+
+
+@router.post("/twilio/recording", response_class=Response)
+async def voicemail_recording(
+    form: TwilioForm,
+    db: DatabaseDep,
+    to: Annotated[str, Query(max_length=32)] = "",
+    from_: Annotated[str, Query(alias="from", max_length=32)] = "",
+) -> Response:
+    """Recording status callback of a voicemail: the recording goes on the call's log."""
+    if form.get("RecordingStatus", "completed") == "completed" and form.get("RecordingUrl"):
+        call = TwilioCall(form.get("CallSid", ""), from_, to)
+        duration = form.get("RecordingDuration", "0")
+        await service.record_voicemail(
+            db, call, form["RecordingUrl"], int(duration) if duration.isdigit() else 0
+        )
+    return twiml.xml('<?xml version="1.0" encoding="UTF-8"?><Response/>')

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from voxi.core.jobs import JobServices, run_worker
+from voxi.providers import Providers
+
+
+def owner_dsn(db) -> str:
+    return make_url(db.urls.owner).set(drivername="postgresql").render_as_string(False)
+
+
+@pytest.fixture
+def work(settings, db) -> Callable[[Providers], Awaitable[None]]:
+    """Run jobs until none is due, including the ones jobs queue (emails after a status change)."""
+
+    # Only this test's jobs count: other tests may leave jobs behind (the queue is not truncated).
+    with psycopg.connect(owner_dsn(db)) as conn:
+        [(first_id,)] = conn.execute("select coalesce(max(id), 0) from procrastinate_jobs").fetchall()
+
+    async def run(providers: Providers) -> None:
+        # Up to a minute ahead: a job retried after a transient error (backoff 2, 4, … s) still counts,
+        # while the number release scheduled a grace period away does not.
+        for _ in range(20):
+            await run_worker(JobServices(settings, db, providers), wait=False)
+            with psycopg.connect(owner_dsn(db)) as conn:
+                [(pending, due)] = conn.execute(
+                    "select count(*), count(*) filter (where scheduled_at is null or scheduled_at <= now())"
+                    " from procrastinate_jobs where status = 'todo' and id > %s"
+                    " and (scheduled_at is null or scheduled_at <= now() + interval '1 minute')",
+                    (first_id,),
+                ).fetchall()
+            if not pending:
+                return
+            if not due:
+                await asyncio.sleep(1)
+        raise AssertionError("jobs keep queueing jobs")
+
+    return run
+
+
+@pytest.fixture
+async def web_client(app) -> AsyncIterator[httpx.AsyncClient]:
+    """Like a browser on https://voxi.test: HTTPS (the session cookie is Secure), asking for HTML."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://testserver", headers={"Accept": "text/html"}
+    ) as client:
+        yield client

@@ -1,0 +1,102 @@
+"""`TwilioTelephony` runs the real `twilio` SDK against a local fake of Twilio's REST API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import TEST_SECRET
+from tests.telephony.fake_twilio import FakeTwilio, serve_fake_twilio
+from voxi.core.settings import Settings
+from voxi.telephony.providers.base import NoNumbersAvailable, TelephonyUnavailable
+from voxi.telephony.providers.twilio import TwilioTelephony
+
+ACCOUNT = "AC" + "0" * 32
+VOICE, STATUS = "https://voxi.test/twilio/voice", "https://voxi.test/twilio/status"
+
+
+@pytest.fixture(scope="module")
+def fake_server() -> Iterator[FakeTwilio]:
+    with serve_fake_twilio() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(fake_server: FakeTwilio) -> FakeTwilio:
+    fake_server.stock = {"512": ["+15125550123", "+15125550124"], "737": ["+17375550100"]}
+    fake_server.owned.clear()
+    fake_server.requests.clear()
+    fake_server.fail_next = 0
+    return fake_server
+
+
+@pytest.fixture
+def telephony(fake: FakeTwilio) -> TwilioTelephony:
+    settings = Settings(
+        _env_file=None,
+        voxi_env="test",
+        voxi_secret_key=TEST_SECRET,
+        twilio_account_sid=ACCOUNT,
+        twilio_auth_token="token",
+        twilio_api_base=fake.base_url,
+    )
+    return TwilioTelephony(settings)
+
+
+async def test_search_lists_local_numbers_in_the_area_code(telephony, fake):
+    found = await telephony.search_available("512", limit=5)
+    assert [n.e164 for n in found] == ["+15125550123", "+15125550124"]
+    assert (found[0].locality, found[0].region) == ("Austin", "TX")
+    method, path, params = fake.requests[-1]
+    assert path == f"/2010-04-01/Accounts/{ACCOUNT}/AvailablePhoneNumbers/US/Local.json"
+    assert params["AreaCode"] == "512" and params["PageSize"] == "5"
+
+
+async def test_an_empty_area_code_names_nearby_codes_with_stock(telephony, fake):
+    fake.stock = {"512": [], "214": ["+12145550100"]}  # 214 (Dallas): same state as 512 (Austin)
+    with pytest.raises(NoNumbersAvailable) as none:
+        await telephony.search_available("512")
+    assert none.value.nearby == ["214"]
+    assert none.value.status_code == 409 and "Try 214" in none.value.message
+
+
+async def test_purchase_sets_both_webhooks_and_a_retry_returns_the_same_number(telephony, fake):
+    owned = await telephony.purchase("+15125550123", voice_url=VOICE, status_callback=STATUS)
+    assert (owned.e164, owned.voice_url, owned.status_callback) == ("+15125550123", VOICE, STATUS)
+    create = [r for r in fake.requests if r[0] == "POST" and r[1].endswith("/IncomingPhoneNumbers.json")]
+    assert create[-1][2] == {
+        "PhoneNumber": "+15125550123",
+        "VoiceUrl": VOICE,
+        "VoiceMethod": "POST",
+        "StatusCallback": STATUS,
+        "StatusCallbackMethod": "POST",
+    }
+    again = await telephony.purchase("+15125550123", voice_url=VOICE, status_callback=STATUS)
+    assert again.sid == owned.sid and len(fake.owned) == 1
+
+
+async def test_update_list_release_and_release_again(telephony, fake):
+    owned = await telephony.purchase("+15125550123", voice_url=VOICE, status_callback=STATUS)
+    updated = await telephony.update_webhooks(
+        owned.sid, voice_url="https://new.test/twilio/voice", status_callback="https://new.test/twilio/status"
+    )
+    assert updated.voice_url == "https://new.test/twilio/voice"
+    assert [(n.e164, n.voice_url) for n in await telephony.list_owned()] == [
+        ("+15125550123", "https://new.test/twilio/voice")
+    ]
+    await telephony.release(owned.sid)
+    assert fake.owned == {}
+    await telephony.release(owned.sid)  # already released: a no-op, not an error
+
+
+async def test_redirect_call_replaces_the_twiml(telephony, fake):
+    twiml = "<Response><Dial>+15125550000</Dial></Response>"
+    await telephony.redirect_call("CA123", twiml)
+    assert fake.calls["CA123"] == twiml
+
+
+async def test_provider_errors_are_telephony_unavailable(telephony, fake):
+    fake.fail_next = 1
+    with pytest.raises(TelephonyUnavailable):
+        await telephony.search_available("512")

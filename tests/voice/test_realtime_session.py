@@ -1,0 +1,161 @@
+"""The bridge's codec and session logic alone: no sockets, no database."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from voxi.agent.tools.base import ToolResult
+from voxi.voice.realtime import codec
+from voxi.voice.realtime.codec import SessionConfig
+from voxi.voice.realtime.session import (
+    FINAL_MARK,
+    BridgeSession,
+    CarryOut,
+    HangUp,
+    RecordTurn,
+    RunTool,
+    SendRealtime,
+    SendTwilio,
+)
+
+CONFIG = SessionConfig(
+    instructions="You answer for Acme Heating.",
+    voice="marin",
+    tools=[{"type": "function", "name": "book_appointment", "description": "Book.", "parameters": {}}],
+    first_message="Hi, this is Acme's AI assistant; this call may be recorded.",
+)
+
+
+def audio(ms: int) -> str:
+    return base64.b64encode(b"\xff" * (8 * ms)).decode()
+
+
+def sent(actions, kind):
+    return [json.loads(a.text) for a in actions if isinstance(a, kind)]
+
+
+def realtime(event: dict) -> codec.RealtimeEvent:
+    parsed = codec.parse_realtime(json.dumps(event))
+    assert parsed is not None
+    return parsed
+
+
+def test_open_sends_exactly_one_session_update_with_pcmu_vad_voice_and_tools():
+    session = BridgeSession("MZ1", CONFIG)
+    frames = sent(session.open(), SendRealtime)
+    assert session.open() == []
+    updates = [f for f in frames if f["type"] == "session.update"]
+    assert len(updates) == 1
+    s = updates[0]["session"]
+    assert s["instructions"] == CONFIG.instructions
+    assert s["audio"]["input"]["format"] == {"type": "audio/pcmu"}
+    assert s["audio"]["output"] == {"format": {"type": "audio/pcmu"}, "voice": "marin"}
+    assert s["audio"]["input"]["turn_detection"]["type"] == "server_vad"
+    assert [t["name"] for t in s["tools"]] == ["book_appointment"]
+    assert frames[1]["type"] == "response.create"
+    assert CONFIG.first_message in frames[1]["response"]["instructions"]
+
+
+def test_audio_is_relayed_both_ways_untouched():
+    session = BridgeSession("MZ1", CONFIG)
+    payload = audio(20)
+    twilio_in = codec.parse_twilio(
+        json.dumps({"event": "media", "streamSid": "MZ1", "media": {"payload": payload, "timestamp": "40"}})
+    )
+    assert sent(session.on_twilio(twilio_in), SendRealtime) == [
+        {"type": "input_audio_buffer.append", "audio": payload}
+    ]
+    out = session.on_realtime(
+        realtime({"type": "response.output_audio.delta", "item_id": "i1", "delta": payload})
+    )
+    media, mark = sent(out, SendTwilio)
+    assert media == {"event": "media", "streamSid": "MZ1", "media": {"payload": payload}}
+    assert mark["event"] == "mark"
+
+
+def test_barge_in_truncates_at_the_audio_twilio_has_played_and_clears():
+    session = BridgeSession("MZ1", CONFIG)
+    marks = []
+    for _ in range(5):  # five 100 ms chunks of one item
+        out = session.on_realtime(
+            realtime({"type": "response.output_audio.delta", "item_id": "i1", "delta": audio(100)})
+        )
+        marks.append(sent(out, SendTwilio)[1]["mark"]["name"])
+    for name in marks[:3]:  # Twilio has played three of them
+        session.on_twilio(codec.TwilioMark(name))
+    actions = session.on_realtime(
+        realtime({"type": "input_audio_buffer.speech_started", "audio_start_ms": 900})
+    )
+    assert sent(actions, SendRealtime) == [
+        {"type": "conversation.item.truncate", "item_id": "i1", "content_index": 0, "audio_end_ms": 300}
+    ]
+    assert sent(actions, SendTwilio) == [{"event": "clear", "streamSid": "MZ1"}]
+    # Marks Twilio echoes after the clear played nothing, and nothing is left to interrupt.
+    session.on_twilio(codec.TwilioMark(marks[3]))
+    assert session.on_realtime(realtime({"type": "input_audio_buffer.speech_started"})) == []
+
+
+def test_speech_while_nothing_plays_is_not_a_barge_in():
+    session = BridgeSession("MZ1", CONFIG)
+    out = session.on_realtime(
+        realtime({"type": "response.output_audio.delta", "item_id": "i1", "delta": audio(20)})
+    )
+    session.on_twilio(codec.TwilioMark(sent(out, SendTwilio)[1]["mark"]["name"]))
+    assert session.on_realtime(realtime({"type": "input_audio_buffer.speech_started"})) == []
+
+
+def test_function_call_runs_the_tool_then_answers_and_asks_for_a_response():
+    session = BridgeSession("MZ1", CONFIG)
+    session.open()
+    call = {
+        "type": "response.function_call_arguments.done",
+        "call_id": "call_1",
+        "name": "book_appointment",
+        "arguments": '{"service": "AC repair"}',
+    }
+    assert session.on_realtime(realtime(call)) == [
+        RunTool("call_1", "book_appointment", {"service": "AC repair"})
+    ]
+    # The response that asked for the tool is still open: the output goes now, response.create after it.
+    actions = session.on_tool_result("call_1", "book_appointment", ToolResult(ok=True, say="Booked for 9am."))
+    assert RecordTurn("tool", "book_appointment: Booked for 9am.") in actions
+    item = sent(actions, SendRealtime)
+    assert item[0]["item"]["type"] == "function_call_output"
+    assert json.loads(item[0]["item"]["output"])["say"] == "Booked for 9am."
+    assert [f["type"] for f in item] == ["conversation.item.create"]
+    after = sent(session.on_realtime(realtime({"type": "response.done", "response": {}})), SendRealtime)
+    assert after == [{"type": "response.create"}]
+
+
+def test_transfer_waits_until_twilio_has_played_the_goodbye():
+    session = BridgeSession("MZ1", CONFIG)
+    session.on_realtime(realtime({"type": "response.done", "response": {}}))  # greeting finished
+    session.on_realtime(
+        realtime({"type": "response.function_call_arguments.done", "call_id": "c", "name": "transfer_call"})
+    )
+    result = ToolResult(ok=True, say="Connecting you.", action="transfer", transfer_to="+15125550100")
+    assert {"type": "response.create"} in sent(
+        session.on_tool_result("c", "transfer_call", result), SendRealtime
+    )
+    final = sent(session.on_realtime(realtime({"type": "response.done", "response": {}})), SendTwilio)
+    assert final == [{"event": "mark", "streamSid": "MZ1", "mark": {"name": FINAL_MARK}}]
+    assert session.on_twilio(codec.TwilioMark(FINAL_MARK)) == [CarryOut("transfer", "+15125550100")]
+
+
+def test_transcripts_of_both_sides_and_stop():
+    session = BridgeSession("MZ1", CONFIG)
+    caller = {
+        "type": "conversation.item.input_audio_transcription.completed",
+        "item_id": "u",
+        "transcript": " Hi ",
+    }
+    agent = {"type": "response.output_audio_transcript.done", "item_id": "a", "transcript": "Hello!"}
+    assert session.on_realtime(realtime(caller)) == [RecordTurn("caller", "Hi")]
+    assert session.on_realtime(realtime(agent)) == [RecordTurn("agent", "Hello!")]
+    assert session.on_twilio(codec.TwilioStop()) == [HangUp()]
+
+
+def test_mulaw_duration_from_base64_length():
+    assert codec.mulaw_ms(audio(20)) == 20
+    assert codec.mulaw_ms(base64.b64encode(b"\x00" * 161).decode()) == 20
