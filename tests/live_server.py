@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import httpx
 
-STARTUP_TIMEOUT_SECONDS = 30
+STARTUP_TIMEOUT_SECONDS = 90  # generous: a loaded 2-core machine once needed 31 s to import the app
 
 
 def free_port() -> int:
@@ -40,6 +40,9 @@ def live_server(env: dict[str, str], *, port: int | None = None) -> Iterator[str
         "--log-level",
         "warning",
         "--no-access-log",
+        # websockets<16 (pinned by openai[realtime]) makes uvicorn's "auto" pick its deprecated legacy module.
+        "--ws",
+        "websockets-sansio",
     ]
     full_env = {**os.environ, "VOXI_ENV": "test", "LOG_LEVEL": "WARNING", **env}
     # Its own cwd keeps a developer's .env out; its log is shown if start-up fails.

@@ -99,7 +99,12 @@ def create_app(
         same_site="lax",
         https_only=settings.voxi_base_url.startswith("https://"),
     )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        # ElevenLabs posts a whole call's audio (base64 MP3) in one webhook.
+        larger_bodies={"/api/elevenlabs/post-call": settings.max_audio_webhook_bytes},
+    )
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for router in (health_router, auth_router, business_router, admin_router, web_router):
         app.include_router(router)

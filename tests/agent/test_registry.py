@@ -199,3 +199,21 @@ async def test_business_info_take_message_emergency_transfer_and_end_call(db):
     assert transfer.action == "transfer" and transfer.transfer_to == "+15125550100"
     goodbye = await tool(db, ctx, "end_call")
     assert goodbye.action == "end_call" and goodbye.say.startswith("Thanks for calling")
+
+
+async def test_report_emergency_promises_a_call_back_only_when_the_chain_starts(db):
+    from voxi.tenancy.models import TenantConfig
+
+    acme = await make_bookable_tenant(db, timezone="UTC", hours=ALWAYS_OPEN)
+    async with db.sessions() as session:
+        await activate_tenant(session, acme.id)
+        config = await session.get_one(TenantConfig, acme.id)
+        config.emergency_settings = {**(config.emergency_settings or {}), "escalate_kinds": ["gas_leak"]}
+        await session.commit()
+    ctx = ctx_for(acme.id)
+    flooding = await tool(
+        db, ctx, "report_emergency", kind="flooding", description="water", severity="urgent"
+    )
+    assert flooding.ok and "on-call team" not in flooding.say and "flagged this as urgent" in flooding.say
+    gas = await tool(db, ctx, "report_emergency", kind="gas_leak", description="gas", severity="life_safety")
+    assert "I've alerted our on-call team" in gas.say

@@ -36,21 +36,29 @@ def _sql(urls: DatabaseUrls, query: str, *params: object) -> None:
 
 
 def test_repoint_updates_stale_numbers_and_is_safe_to_rerun(runner, database_urls):
-    for n, base in ((150, "https://old.test"), (151, "https://old.test"), (152, "https://new.voxi.test")):
+    numbers = (
+        (150, "https://old.test", "https://old.test/twilio/sms"),
+        (151, "https://old.test", None),
+        (152, "https://new.voxi.test", None),  # voice and status current, but bought without an SMS webhook
+        (153, "https://new.voxi.test", "https://new.voxi.test/twilio/sms"),
+    )
+    for n, base, sms_url in numbers:
         _sql(
             database_urls,
-            "insert into sandbox_numbers (e164, sid, voice_url, status_callback) values (%s, %s, %s, %s)",
+            "insert into sandbox_numbers (e164, sid, voice_url, status_callback, sms_url)"
+            " values (%s, %s, %s, %s, %s)",
             f"+1512555{n:04d}",
             f"PN{n}",
             f"{base}/twilio/voice",
             f"{base}/twilio/status",
+            sms_url,
         )
     first = runner.invoke(app, ["numbers", "repoint"])
     assert first.exit_code == 0, first.output
-    assert "updated +15125550150" in first.output
-    assert first.output.strip().endswith("2 updated, 1 already current, 0 failed")
+    assert "updated +15125550150" in first.output and "updated +15125550152" in first.output
+    assert first.output.strip().endswith("3 updated, 1 already current, 0 failed")
     again = runner.invoke(app, ["numbers", "repoint"])
-    assert again.output.strip().endswith("0 updated, 3 already current, 0 failed")
+    assert again.output.strip().endswith("0 updated, 4 already current, 0 failed")
 
 
 def test_sandbox_advance_ends_trials_and_reconcile_reports(runner, database_urls):

@@ -20,6 +20,7 @@ from voxi.core.tenant_context import tenant_context
 from voxi.notifications.models import OutboxEmail
 from voxi.providers import Providers, build_providers
 from voxi.telephony.models import NumberRoute, PhoneNumber
+from voxi.telephony.providers.base import NumberWebhooks
 from voxi.telephony.service import assign_number
 from voxi.tenancy.models import Plan, Tenant, TenantStatus
 
@@ -48,9 +49,7 @@ async def _sign_up(db, settings, providers: Providers, work, card: str) -> tuple
     )
     [available] = await providers.telephony.search_available("512", limit=1)
     owned = await providers.telephony.purchase(
-        available.e164,
-        voice_url=f"{settings.voxi_base_url}/twilio/voice",
-        status_callback=f"{settings.voxi_base_url}/twilio/status",
+        available.e164, webhooks=NumberWebhooks.for_base_url(settings.voxi_base_url)
     )
     with tenant_context(acme.id):
         async with db.sessions() as session:

@@ -97,3 +97,16 @@ async def test_a_unique_key_race_is_a_409_not_a_500(app, client, db):
     response = await client.post("/api/race")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
+
+
+async def test_the_call_audio_webhook_has_its_own_larger_limit(client, settings):
+    body = b"x" * (settings.max_body_bytes + 1)
+    # Past the general limit but within the audio webhook's: it reaches the route (and its signature check).
+    response = await client.post("/api/elevenlabs/post-call", content=body)
+    assert response.status_code == 401
+    too_big = await client.post(
+        "/api/elevenlabs/post-call",
+        content=b"x",
+        headers={"content-length": str(settings.max_audio_webhook_bytes + 1)},
+    )
+    assert too_big.status_code == 413

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from voxi.billing.providers.base import BillingUnavailable, PaymentDeclined, Sub
 from voxi.telephony.providers.base import (
     AvailableNumber,
     NoNumbersAvailable,
+    NumberWebhooks,
     OwnedNumber,
     TelephonyUnavailable,
 )
@@ -129,6 +131,8 @@ class FakeTelephony(Faults):
     stock: dict[str, list[str]] = field(default_factory=dict)  # area code → free numbers
     owned: dict[str, OwnedNumber] = field(default_factory=dict)  # sid → number
     released: list[str] = field(default_factory=list)
+    # Runs as a purchase starts, with the number: lets a test slip a concurrent signup in.
+    before_purchase: Callable[[str], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         Faults.__init__(self)
@@ -142,16 +146,19 @@ class FakeTelephony(Faults):
             raise NoNumbersAvailable(area_code, ["737", "210"])
         return [AvailableNumber(e164, "Austin", "TX") for e164 in free[:limit]]
 
-    async def purchase(self, e164: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+    async def purchase(self, e164: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
+        if self.before_purchase is not None:
+            await self.before_purchase(e164)
         self.check("purchase")
         for number in self.owned.values():
             if number.e164 == e164:
                 return number
-        number = OwnedNumber(e164, f"PN{next(_ids)}", voice_url, status_callback)
+        sid = f"PN{next(_ids)}"
+        number = OwnedNumber(e164, sid, webhooks.voice_url, webhooks.status_callback, webhooks.sms_url)
         self.owned[number.sid] = number
         return number
 
-    async def update_webhooks(self, sid: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+    async def update_webhooks(self, sid: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
         raise NotImplementedError
 
     async def release(self, sid: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import psycopg
 import pytest
 from sqlalchemy import func, select
@@ -69,6 +70,7 @@ async def test_a_signup_creates_a_trial_business_with_a_number_and_sends_the_wel
     (number,) = world.telephony.owned.values()
     assert number.voice_url == "https://voxi.test/twilio/voice"
     assert number.status_callback == "https://voxi.test/twilio/status"
+    assert number.sms_url == "https://voxi.test/twilio/sms"
     (subscription,) = world.billing.subscriptions.values()
     assert subscription.status == "trialing" and str(subscription.tenant_id) == body["business"]["id"]
     async with db.cross_tenant("test") as session:
@@ -258,3 +260,54 @@ async def test_an_existing_email_is_refused_before_anything_is_bought(world: Sig
         "email": "An account with this email already exists. Log in instead."
     }
     assert len(world.billing.customers) == 1 and len(world.telephony.owned) == 1
+
+
+LOSER_FAILS = {
+    # Its route is refused, so it moves on to the next number, and then its welcome email fails.
+    "after buying the next number": ("mailer", "send", OSError("smtp down"), "email_unavailable"),
+    # Its purchase went through at the provider but the answer never came back.
+    "with the purchase answer lost": (
+        "telephony",
+        "purchase",
+        TelephonyUnavailable(),
+        "telephony_unavailable",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", LOSER_FAILS)
+async def test_a_signup_that_loses_a_number_race_leaves_the_winners_number_alone(world: SignupWorld, db, how):
+    """Two signups buy +15125550100 at once: both purchases succeed at the provider (it is one account),
+    the route decides, and the loser's compensation must not release the winner's number."""
+    provider, method, error, code = LOSER_FAILS[how]
+    contested = "+15125550100"
+    winner: dict[str, httpx.Response] = {}
+
+    async def the_winner_buys_and_routes_it_first(e164: str) -> None:
+        assert e164 == contested  # the loser is buying it too: it was free when the loser searched
+        world.telephony.before_purchase = None
+        winner["response"] = await world.client.post(
+            "/api/signup",
+            json=signup_body(businessName="Winner Plumbing", email="win@winner.example"),
+            headers={"Idempotency-Key": "the-winner"},
+        )
+        getattr(world, provider).fail(method, error)
+
+    world.telephony.before_purchase = the_winner_buys_and_routes_it_first
+    loser = await world.client.post("/api/signup", json=signup_body(), headers=KEY)
+
+    assert winner["response"].status_code == 201, winner["response"].text
+    assert loser.status_code == 503 and loser.json()["error"]["code"] == code, loser.text
+    winner_id = winner["response"].json()["business"]["id"]
+    assert [n.e164 for n in world.telephony.owned.values()] == [contested]  # still bought, not released
+    async with db.cross_tenant("test") as session:
+        routes = (await session.execute(select(NumberRoute.e164, NumberRoute.tenant_id))).all()
+        numbers = (await session.execute(select(PhoneNumber.e164, PhoneNumber.tenant_id))).all()
+        attempt = await session.scalar(
+            select(SignupAttempt).where(SignupAttempt.idempotency_key == KEY["Idempotency-Key"])
+        )
+    assert [(e164, str(tenant)) for e164, tenant in routes] == [(contested, winner_id)]
+    assert [(e164, str(tenant)) for e164, tenant in numbers] == [(contested, winner_id)]
+    assert await _count(db, Tenant) == 1
+    assert attempt.state == SignupState.FAILED
+    assert not any(e["status"] == "compensation_failed" for e in attempt.log)

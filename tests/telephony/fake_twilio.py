@@ -38,6 +38,8 @@ class FakeTwilio:
             "voice_url": params.get("VoiceUrl"),
             "voice_method": params.get("VoiceMethod", "POST"),
             "status_callback": params.get("StatusCallback"),
+            "sms_url": params.get("SmsUrl"),
+            "sms_method": params.get("SmsMethod", "POST"),
         }
 
     def app(self) -> Starlette:

@@ -7,12 +7,13 @@ import pytest
 from tests.factories.tenancy import make_tenant
 from voxi.core.errors import VoxiError
 from voxi.telephony.models import SandboxNumber
-from voxi.telephony.providers.base import NoNumbersAvailable, OwnedNumber
+from voxi.telephony.providers.base import NoNumbersAvailable, NumberWebhooks, OwnedNumber
 from voxi.telephony.providers.sandbox import SandboxTelephony
 from voxi.telephony.repoint import repoint_numbers
 
-OLD = ("https://old.test/twilio/voice", "https://old.test/twilio/status")
+OLD = NumberWebhooks.for_base_url("https://old.test")
 NEW_BASE = "https://voxi.test"
+NEW = NumberWebhooks.for_base_url(NEW_BASE)
 
 
 @pytest.fixture
@@ -43,8 +44,9 @@ async def test_an_exhausted_area_code_suggests_nearby_codes_that_have_numbers(te
 
 
 async def test_purchase_is_retry_safe_and_release_frees_the_number(telephony, db):
-    bought = await telephony.purchase("+17375550142", voice_url=OLD[0], status_callback=OLD[1])
-    again = await telephony.purchase("+17375550142", voice_url=OLD[0], status_callback=OLD[1])
+    bought = await telephony.purchase("+17375550142", webhooks=OLD)
+    assert bought.webhooks == OLD  # voice, status and SMS
+    again = await telephony.purchase("+17375550142", webhooks=OLD)
     assert again.sid == bought.sid
     assert "+17375550142" not in [n.e164 for n in await telephony.search_available("737", limit=100)]
     await telephony.release(bought.sid)
@@ -56,9 +58,9 @@ async def test_purchase_is_retry_safe_and_release_frees_the_number(telephony, db
 async def test_a_number_routed_to_a_business_cannot_be_bought(telephony, db):
     await make_tenant(db, phone_number="+17375550150")
     with pytest.raises(NoNumbersAvailable):
-        await telephony.purchase("+17375550150", voice_url=OLD[0], status_callback=OLD[1])
+        await telephony.purchase("+17375550150", webhooks=OLD)
     with pytest.raises(VoxiError):
-        await telephony.purchase("+17375559999", voice_url=OLD[0], status_callback=OLD[1])
+        await telephony.purchase("+17375559999", webhooks=OLD)
 
 
 class FailingFor:
@@ -70,27 +72,44 @@ class FailingFor:
     async def list_owned(self) -> list[OwnedNumber]:
         return await self.inner.list_owned()
 
-    async def update_webhooks(self, sid: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+    async def update_webhooks(self, sid: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
         owned = {n.sid: n.e164 for n in await self.inner.list_owned()}
         if owned[sid] == self.e164:
             raise VoxiError("provider timed out")
-        return await self.inner.update_webhooks(sid, voice_url=voice_url, status_callback=status_callback)
+        return await self.inner.update_webhooks(sid, webhooks=webhooks)
+
+
+async def test_update_webhooks_sets_all_three_and_is_stored(telephony, db):
+    bought = await telephony.purchase("+17375550160", webhooks=OLD)
+    updated = await telephony.update_webhooks(bought.sid, webhooks=NEW)
+    assert updated.webhooks == NEW
+    async with db.sessions() as session:
+        stored = await session.get_one(SandboxNumber, "+17375550160")
+    assert (stored.voice_url, stored.status_callback, stored.sms_url) == (
+        f"{NEW_BASE}/twilio/voice",
+        f"{NEW_BASE}/twilio/status",
+        f"{NEW_BASE}/twilio/sms",
+    )
 
 
 async def test_repoint_updates_what_is_stale_skips_what_is_current_and_lists_failures(telephony, db):
     for n in ("+15125550150", "+15125550151", "+15125550152"):
-        await telephony.purchase(n, voice_url=OLD[0], status_callback=OLD[1])
-    await telephony.purchase(
-        "+15125550153", voice_url=f"{NEW_BASE}/twilio/voice", status_callback=f"{NEW_BASE}/twilio/status"
-    )
+        await telephony.purchase(n, webhooks=OLD)
+    await telephony.purchase("+15125550153", webhooks=NEW)
+    async with db.sessions() as session:  # bought before numbers had an SMS webhook: voice is current
+        session.add(
+            SandboxNumber(
+                e164="+15125550154", sid="PN154", voice_url=NEW.voice_url, status_callback=NEW.status_callback
+            )
+        )
+        await session.commit()
     first = await repoint_numbers(FailingFor(telephony, "+15125550152"), NEW_BASE)  # type: ignore[arg-type]
-    assert first.summary() == "2 updated, 1 already current, 1 failed"
+    assert first.summary() == "3 updated, 1 already current, 1 failed"
+    assert first.updated == ["+15125550150", "+15125550151", "+15125550154"]
     assert first.failed == [("+15125550152", "provider timed out")]
     resumed = await repoint_numbers(telephony, NEW_BASE)
     assert (resumed.updated, resumed.summary()) == (
         ["+15125550152"],
-        "1 updated, 3 already current, 0 failed",
+        "1 updated, 4 already current, 0 failed",
     )
-    assert {(n.voice_url, n.status_callback) for n in await telephony.list_owned()} == {
-        (f"{NEW_BASE}/twilio/voice", f"{NEW_BASE}/twilio/status")
-    }
+    assert {n.webhooks for n in await telephony.list_owned()} == {NEW}

@@ -37,3 +37,22 @@ async def test_a_number_belongs_to_one_business(db):
         with pytest.raises(Conflict):
             await assign_number(session, other.id, "+15125550142", provider="manual")
     assert acme.phone_number == "+15125550142"
+
+
+async def test_bind_tenant_by_number_binds_both_walls_in_one_statement(db):
+    from sqlalchemy import select, text
+
+    from voxi.core.tenant_context import current_tenant_id_or_none
+    from voxi.telephony.service import bind_tenant_by_number
+    from voxi.tenancy.models import Tenant
+
+    acme = await make_tenant(db, phone_number="+15125550142")
+    await make_tenant(db, phone_number="+15125550143")
+    async with db.sessions() as session:
+        unknown = await bind_tenant_by_number(session, "+15125550999")
+        assert not unknown.found and current_tenant_id_or_none() is None
+        assert await session.scalar(text("select count(*) from tenants")) == 0  # RLS: nothing bound yet
+        resolution = await bind_tenant_by_number(session, "(512) 555-0142")
+        assert resolution.tenant_id == acme.id == current_tenant_id_or_none()
+        assert list(await session.scalars(select(Tenant.name))) == [acme.tenant.name]
+        assert await session.scalar(text("select count(*) from tenants")) == 1  # the database wall agrees

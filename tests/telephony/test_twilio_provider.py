@@ -9,11 +9,12 @@ import pytest
 from tests.conftest import TEST_SECRET
 from tests.telephony.fake_twilio import FakeTwilio, serve_fake_twilio
 from voxi.core.settings import Settings
-from voxi.telephony.providers.base import NoNumbersAvailable, TelephonyUnavailable
+from voxi.telephony.providers.base import NoNumbersAvailable, NumberWebhooks, TelephonyUnavailable
 from voxi.telephony.providers.twilio import TwilioTelephony
+from voxi.telephony.repoint import repoint_numbers
 
 ACCOUNT = "AC" + "0" * 32
-VOICE, STATUS = "https://voxi.test/twilio/voice", "https://voxi.test/twilio/status"
+WEBHOOKS = NumberWebhooks.for_base_url("https://voxi.test")
 
 
 @pytest.fixture(scope="module")
@@ -61,29 +62,41 @@ async def test_an_empty_area_code_names_nearby_codes_with_stock(telephony, fake)
     assert none.value.status_code == 409 and "Try 214" in none.value.message
 
 
-async def test_purchase_sets_both_webhooks_and_a_retry_returns_the_same_number(telephony, fake):
-    owned = await telephony.purchase("+15125550123", voice_url=VOICE, status_callback=STATUS)
-    assert (owned.e164, owned.voice_url, owned.status_callback) == ("+15125550123", VOICE, STATUS)
+async def test_purchase_sets_voice_status_and_sms_webhooks_and_a_retry_returns_the_same_number(
+    telephony, fake
+):
+    owned = await telephony.purchase("+15125550123", webhooks=WEBHOOKS)
+    assert (owned.e164, owned.voice_url, owned.status_callback, owned.sms_url) == (
+        "+15125550123",
+        "https://voxi.test/twilio/voice",
+        "https://voxi.test/twilio/status",
+        "https://voxi.test/twilio/sms",
+    )
     create = [r for r in fake.requests if r[0] == "POST" and r[1].endswith("/IncomingPhoneNumbers.json")]
     assert create[-1][2] == {
         "PhoneNumber": "+15125550123",
-        "VoiceUrl": VOICE,
+        "VoiceUrl": "https://voxi.test/twilio/voice",
         "VoiceMethod": "POST",
-        "StatusCallback": STATUS,
+        "StatusCallback": "https://voxi.test/twilio/status",
         "StatusCallbackMethod": "POST",
+        "SmsUrl": "https://voxi.test/twilio/sms",
+        "SmsMethod": "POST",
     }
-    again = await telephony.purchase("+15125550123", voice_url=VOICE, status_callback=STATUS)
+    again = await telephony.purchase("+15125550123", webhooks=WEBHOOKS)
     assert again.sid == owned.sid and len(fake.owned) == 1
 
 
 async def test_update_list_release_and_release_again(telephony, fake):
-    owned = await telephony.purchase("+15125550123", voice_url=VOICE, status_callback=STATUS)
+    owned = await telephony.purchase("+15125550123", webhooks=WEBHOOKS)
     updated = await telephony.update_webhooks(
-        owned.sid, voice_url="https://new.test/twilio/voice", status_callback="https://new.test/twilio/status"
+        owned.sid, webhooks=NumberWebhooks.for_base_url("https://new.test")
     )
-    assert updated.voice_url == "https://new.test/twilio/voice"
-    assert [(n.e164, n.voice_url) for n in await telephony.list_owned()] == [
-        ("+15125550123", "https://new.test/twilio/voice")
+    assert updated.webhooks == NumberWebhooks.for_base_url("https://new.test")
+    update = fake.requests[-1]
+    assert update[0] == "POST" and update[1].endswith(f"/IncomingPhoneNumbers/{owned.sid}.json")
+    assert (update[2]["SmsUrl"], update[2]["SmsMethod"]) == ("https://new.test/twilio/sms", "POST")
+    assert [(n.e164, n.voice_url, n.sms_url) for n in await telephony.list_owned()] == [
+        ("+15125550123", "https://new.test/twilio/voice", "https://new.test/twilio/sms")
     ]
     await telephony.release(owned.sid)
     assert fake.owned == {}
@@ -100,3 +113,19 @@ async def test_provider_errors_are_telephony_unavailable(telephony, fake):
     fake.fail_next = 1
     with pytest.raises(TelephonyUnavailable):
         await telephony.search_available("512")
+
+
+async def test_repoint_adds_the_sms_webhook_to_a_number_bought_without_one(telephony, fake):
+    fake.owned["PN" + "1" * 32] = {  # voice and status already current, no SMS webhook
+        "sid": "PN" + "1" * 32,
+        "phone_number": "+15125550124",
+        "voice_url": WEBHOOKS.voice_url,
+        "status_callback": WEBHOOKS.status_callback,
+        "sms_url": None,
+    }
+    report = await repoint_numbers(telephony, "https://voxi.test")
+    assert report.summary() == "1 updated, 0 already current, 0 failed"
+    assert fake.owned["PN" + "1" * 32]["sms_url"] == "https://voxi.test/twilio/sms"
+    assert (await repoint_numbers(telephony, "https://voxi.test")).summary() == (
+        "0 updated, 1 already current, 0 failed"
+    )

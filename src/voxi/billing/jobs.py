@@ -4,10 +4,8 @@ of a canceled business after its grace period, and the nightly reconciliation wi
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
-import procrastinate
 import structlog
 from procrastinate import JobContext
 from sqlalchemy import delete, select
@@ -21,16 +19,6 @@ from voxi.telephony.models import NumberRoute, PhoneNumber
 from voxi.tenancy.models import Tenant, TenantStatus
 
 log = structlog.get_logger(__name__)
-
-
-async def defer_in(
-    session: AsyncSession, task: procrastinate.tasks.Task, delay: timedelta, **kwargs: Any
-) -> None:
-    """Like `core.jobs.defer`, but the job may not start before `delay` has passed."""
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    deferrer = task.configure(connection=raw, schedule_in={"seconds": int(delay.total_seconds())})
-    await deferrer.defer_async(**kwargs)
 
 
 @jobs.task(name="billing.process_event", pass_context=True, retry=DEFAULT_RETRY)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.auth.models import Role, TenantUser, User
 from voxi.billing import notices
-from voxi.billing.jobs import defer_in, release_numbers, send_billing_email
+from voxi.billing.jobs import release_numbers, send_billing_email
 from voxi.billing.providers.base import SubscriptionState
 from voxi.core.jobs import defer
 from voxi.core.settings import Settings
@@ -93,7 +93,7 @@ async def _on_transition(
         await _email_owner(session, tenant, notices.restored(tenant, base))
     elif new == TenantStatus.CANCELED:
         grace = timedelta(days=settings.number_release_grace_days)
-        await defer_in(session, release_numbers, grace, tenant_id=str(tenant.id))
+        await defer(session, release_numbers, delay=grace, tenant_id=str(tenant.id))
 
 
 async def _email_owner(session: AsyncSession, tenant: Tenant, notice: notices.Notice) -> None:

@@ -71,6 +71,8 @@ def serve(
         port=port,
         log_level="warning",
         access_log=False,  # access lines would carry query strings such as password-reset tokens
+        # websockets<16 (pinned by openai[realtime]) makes uvicorn's "auto" pick its deprecated legacy module.
+        ws="websockets-sansio",
         proxy_headers=True,
         forwarded_allow_ips="*",
     )

@@ -108,15 +108,12 @@ def _stamp_tenant_on_new_rows(session: Session, _ctx: object, _instances: object
 
 @event.listens_for(VoxiSession, "after_begin")
 def _set_rls_tenant(session: Session, _tx: SessionTransaction, connection: Connection) -> None:
-    if session.info.get(CROSS_TENANT):
+    tenant_id = current_tenant_id_or_none()
+    # With no tenant there is nothing to set: a transaction-local setting never outlives its
+    # transaction, so a new one starts unset (and the policies match nothing).
+    if tenant_id is None or session.info.get(CROSS_TENANT):
         return
-    _apply_rls_setting(connection, current_tenant_id_or_none())
-
-
-def _apply_rls_setting(connection: Connection, tenant_id: uuid.UUID | None) -> None:
-    connection.exec_driver_sql(
-        "select set_config('app.tenant_id', %s, true)", (str(tenant_id) if tenant_id else "",)
-    )
+    connection.exec_driver_sql("select set_config('app.tenant_id', %s, true)", (str(tenant_id),))
 
 
 async def activate_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
@@ -58,11 +59,19 @@ def services(context: JobContext) -> JobServices:
     return context.additional_context["services"]
 
 
-async def defer(session: AsyncSession, task: procrastinate.tasks.Task, **kwargs: Any) -> None:
-    """Queue `task` in the session's transaction, so the job exists exactly when the change commits."""
+async def defer(
+    session: AsyncSession, task: procrastinate.tasks.Task, *, delay: timedelta | None = None, **kwargs: Any
+) -> None:
+    """Queue `task` in the session's transaction, so the job exists exactly when the change commits;
+    with `delay`, it starts no earlier than that from now."""
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
-    await task.configure(connection=raw).defer_async(**kwargs)
+    if delay is not None and delay > timedelta(0):
+        await task.configure(connection=raw, schedule_in={"seconds": int(delay.total_seconds())}).defer_async(
+            **kwargs
+        )
+    else:
+        await task.configure(connection=raw).defer_async(**kwargs)
 
 
 def _libpq(url: str) -> str:

@@ -29,23 +29,27 @@ _TOO_LARGE = json.dumps({"error": {"code": "payload_too_large", "message": "The 
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, larger_bodies: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.larger_bodies = larger_bodies or {}  # exact path → its own limit (e.g. call audio webhooks)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         structlog.contextvars.clear_contextvars()
-        # Each request starts with no tenant (in-process test clients share the caller's context).
-        tenant_token = reset_tenant_context()
         request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
         bind_log_context(request_id=request_id)
+        limit = self.larger_bodies.get(scope["path"], self.max_body_bytes)
         declared = _header(scope, b"content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared and declared.isdigit() and int(declared) > limit:
             await _send_too_large(send)
             return
+        # Each request starts with no tenant (in-process test clients share the caller's context).
+        tenant_token = reset_tenant_context()
         started = time.perf_counter()
         status = 500
         received = 0
@@ -54,7 +58,7 @@ class RequestContextMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_body_bytes:
+            if received > limit:
                 # FastAPI re-raises HTTPException from body parsing, so the error handler renders a 413.
                 raise HTTPException(413, "The request body is too large.")
             return message

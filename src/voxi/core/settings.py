@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "INFO"
     max_body_bytes: int = 1_000_000
+    max_audio_webhook_bytes: int = 60_000_000
     jwt_ttl_minutes: int = 60
     session_ttl_hours: int = 24 * 7
     login_rate_limit: str = "10/minute"

@@ -19,7 +19,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from voxi.core.jobs import JobServices
+from voxi.core.jobs import JobServices, defer
 from voxi.core.tenant_context import tenant_context
 from voxi.emergencies.models import EmergencyLog, EscalationAttempt
 from voxi.emergencies.rules import EmergencyRules
@@ -71,10 +71,10 @@ async def run_escalation_step(
         async with svc.db.sessions() as session:
             outcome = await _step(session, svc, tenant_id, emergency_id, step)
             if outcome.next_in is not None:
-                from voxi.emergencies.jobs import escalate, schedule
+                from voxi.emergencies.jobs import escalate
 
-                await schedule(
-                    session, escalate, outcome.next_in,
+                await defer(
+                    session, escalate, delay=outcome.next_in,
                     tenant_id=str(tenant_id), emergency_id=str(emergency_id), step=step + 1,
                 )  # fmt: skip
             await session.commit()

@@ -28,7 +28,7 @@ from voxi.signup.models import SignupAttempt, SignupState
 from voxi.signup.repository import log_entry, record, record_statement
 from voxi.signup.schemas import SignupRequest
 from voxi.telephony.models import NumberRoute
-from voxi.telephony.providers.base import NoNumbersAvailable, Telephony
+from voxi.telephony.providers.base import NoNumbersAvailable, NumberWebhooks, Telephony
 from voxi.telephony.service import assign_number
 from voxi.tenancy.models import Tenant, TenantStatus
 from voxi.tenancy.schemas import NewTenant
@@ -150,16 +150,14 @@ async def provision_number(ctx: SagaContext, attempt: SignupAttempt, body: Signu
     """
     assert attempt.tenant_id is not None  # noqa: S101
     candidates = await ctx.telephony.search_available(body.area_code, limit=NUMBER_CANDIDATES)
-    base = ctx.settings.voxi_base_url
+    webhooks = NumberWebhooks.for_base_url(ctx.settings.voxi_base_url)
     for candidate in candidates:
         if await _routed_elsewhere(ctx.db, candidate.e164, attempt.tenant_id):
             continue
         await record(
             ctx.db, attempt, log_entry("number", "buying", candidate.e164), number_e164=candidate.e164
         )
-        owned = await ctx.telephony.purchase(
-            candidate.e164, voice_url=f"{base}/twilio/voice", status_callback=f"{base}/twilio/status"
-        )
+        owned = await ctx.telephony.purchase(candidate.e164, webhooks=webhooks)
         await record(ctx.db, attempt, log_entry("number", "bought", owned.sid), number_sid=owned.sid)
         if await _route(ctx, attempt.tenant_id, owned.e164, owned.sid):
             await record(ctx.db, attempt, log_entry("number", "done", owned.e164))

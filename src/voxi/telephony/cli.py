@@ -14,7 +14,7 @@ numbers_app = typer.Typer(help="Phone numbers at the provider.", no_args_is_help
 
 @numbers_app.command("repoint")
 def repoint() -> None:
-    """Point every owned number's voice URL and status callback at VOXI_BASE_URL (safe to re-run)."""
+    """Point every owned number's voice, status and SMS webhooks at VOXI_BASE_URL (safe to re-run)."""
     settings = load_settings()
 
     async def run(db: Database) -> RepointReport:

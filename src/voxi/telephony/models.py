@@ -46,3 +46,4 @@ class SandboxNumber(Timestamped, Base):
     sid: Mapped[str] = mapped_column(String(64), unique=True)
     voice_url: Mapped[str] = mapped_column(String(500))
     status_callback: Mapped[str] = mapped_column(String(500))
+    sms_url: Mapped[str | None] = mapped_column(String(500))  # None: bought before SMS webhooks were set

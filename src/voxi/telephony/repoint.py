@@ -1,4 +1,4 @@
-"""`voxi numbers repoint`: point every number Voxi owns at the current `VOXI_BASE_URL`.
+"""`voxi numbers repoint`: point every number Voxi owns (voice, status, SMS) at the current `VOXI_BASE_URL`.
 
 Resumable and safe to re-run: the provider is the record of where each number points, so a number
 already pointing right is skipped and an interrupted run simply continues on the next one.
@@ -11,14 +11,9 @@ from dataclasses import dataclass, field
 import structlog
 
 from voxi.core.errors import VoxiError
-from voxi.telephony.providers.base import Telephony
+from voxi.telephony.providers.base import NumberWebhooks, Telephony
 
 log = structlog.get_logger(__name__)
-
-
-def webhook_urls(base_url: str) -> tuple[str, str]:
-    """The voice URL and status callback every Voxi number must have."""
-    return f"{base_url}/twilio/voice", f"{base_url}/twilio/status"
 
 
 @dataclass
@@ -32,18 +27,18 @@ class RepointReport:
 
 
 async def repoint_numbers(telephony: Telephony, base_url: str) -> RepointReport:
-    voice_url, status_callback = webhook_urls(base_url)
+    webhooks = NumberWebhooks.for_base_url(base_url)
     report = RepointReport()
     for number in await telephony.list_owned():
-        if number.voice_url == voice_url and number.status_callback == status_callback:
+        if number.webhooks == webhooks:  # voice, status and SMS all current
             report.current.append(number.e164)
             continue
         try:
-            await telephony.update_webhooks(number.sid, voice_url=voice_url, status_callback=status_callback)
+            await telephony.update_webhooks(number.sid, webhooks=webhooks)
         except VoxiError as exc:
             log.warning("number_repoint_failed", number=number.e164, error=exc.message)
             report.failed.append((number.e164, exc.message))
         else:
-            log.info("number_repointed", number=number.e164, voice_url=voice_url)
+            log.info("number_repointed", number=number.e164, base_url=base_url)
             report.updated.append(number.e164)
     return report

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.core.errors import Conflict
+from voxi.core.tenant_context import set_current_tenant
 from voxi.telephony.models import NumberRoute, PhoneNumber
 from voxi.telephony.numbers import to_e164
 
@@ -34,6 +35,28 @@ async def resolve_tenant_by_number(session: AsyncSession, raw_number: str) -> Nu
     if tenant_id is None:
         return NumberResolution(e164, None, "not a Voxi number")
     return NumberResolution(e164, tenant_id)
+
+
+async def bind_tenant_by_number(session: AsyncSession, raw_number: str) -> NumberResolution:
+    """Resolve the called number and bind its tenant (task and transaction) in one database round trip.
+
+    The webhook boundary's fast path: the same answer as `resolve_tenant_by_number`, already bound.
+    """
+    e164 = to_e164(raw_number)
+    if e164 is None:
+        return NumberResolution(None, None, "not a valid phone number")
+    # set_config sits in the select list, so it runs only for the matching row.
+    tenant_id = await session.scalar(_ROUTE_AND_BIND, {"e164": e164})
+    if tenant_id is None:
+        return NumberResolution(e164, None, "not a Voxi number")
+    set_current_tenant(tenant_id)
+    return NumberResolution(e164, tenant_id)
+
+
+_ROUTE_AND_BIND = text(
+    "select tenant_id, set_config('app.tenant_id', tenant_id::text, true) "
+    "from number_routes where e164 = :e164"
+).columns(tenant_id=Uuid)
 
 
 async def assign_number(

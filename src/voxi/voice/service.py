@@ -20,7 +20,7 @@ from voxi.calls.models import CallLog
 from voxi.calls.service import TERMINAL_STATUSES, CostRates, call_by_sid, close_call, open_call, set_outcome
 from voxi.core.db import Database, activate_tenant
 from voxi.core.settings import Settings
-from voxi.telephony.service import resolve_tenant_by_number
+from voxi.telephony.service import bind_tenant_by_number
 from voxi.tenancy.models import Tenant, TenantStatus
 from voxi.voice import twiml
 from voxi.voice.conversation import take_turn
@@ -67,21 +67,18 @@ async def answer_incoming_call(
             answer = await _route(session, settings, providers, call)
             await session.commit()
             return answer
-    except (
-        Exception
-    ) as exc:  # the database (or anything else) failed: nothing to read, so a generic voicemail
+    except Exception as exc:  # noqa: BLE001 - the database (or anything) failed: a generic voicemail
         log.error("incoming_call_failed", call_sid=call.call_sid, error=repr(exc))
         return twiml.unavailable(recording_callback(settings, call))
 
 
 async def _route(session: AsyncSession, settings: Settings, providers: Providers, call: TwilioCall) -> str:
-    resolution = await resolve_tenant_by_number(session, call.to_number)
+    resolution = await bind_tenant_by_number(session, call.to_number)
     if resolution.tenant_id is None:
         log.info(
             "call_to_unknown_number", to=call.to_number, reason=resolution.reason, call_sid=call.call_sid
         )
         return twiml.not_a_voxi_number()
-    await activate_tenant(session, resolution.tenant_id)
     business = await business_with_config(session, resolution.tenant_id)
     if business is None:
         log.warning("call_to_business_without_config", tenant_id=str(resolution.tenant_id))
@@ -170,10 +167,9 @@ async def record_call_status(
     if status not in TERMINAL_STATUSES:
         return
     async with db.sessions() as session:
-        resolution = await resolve_tenant_by_number(session, call.to_number)
+        resolution = await bind_tenant_by_number(session, call.to_number)
         if resolution.tenant_id is None:
             return
-        await activate_tenant(session, resolution.tenant_id)
         closed = await close_call(
             session,
             call.call_sid,
@@ -191,10 +187,9 @@ async def record_voicemail(
 ) -> CallLog | None:
     """Put a voicemail's recording on its CallLog (creating it if the call came while the DB was down)."""
     async with db.sessions() as session:
-        resolution = await resolve_tenant_by_number(session, call.to_number)
+        resolution = await bind_tenant_by_number(session, call.to_number)
         if resolution.tenant_id is None:
             return None
-        await activate_tenant(session, resolution.tenant_id)
         logged = await open_call(
             session,
             call_sid=call.call_sid,

@@ -36,7 +36,12 @@ async def report_emergency(session: AsyncSession, ctx: CallContext, args: Emerge
         session, ctx, kind=args.kind, description=args.description, severity=args.severity
     )
     script = SAFETY_SCRIPTS.get(log.kind) if args.severity == "life_safety" else None
-    alerted = "I've alerted our on-call team, and someone will call you back right away."
+    # Only promise a call-back when the escalation chain really started (a business may switch a kind off).
+    alerted = (
+        "I've alerted our on-call team, and someone will call you back right away."
+        if log.escalation_status != "not_escalated"
+        else "I've flagged this as urgent for the team, and they'll follow up as soon as possible."
+    )
     say = f"{script} {alerted}" if script else alerted
     return ToolResult(
         ok=True, say=say, data={"emergency_id": str(log.id), "kind": log.kind, "safety_script": script}

@@ -37,11 +37,33 @@ class AvailableNumber:
 
 
 @dataclass(frozen=True)
+class NumberWebhooks:
+    """Where the provider sends a number's calls, call status and inbound texts."""
+
+    voice_url: str
+    status_callback: str
+    sms_url: str
+
+    @classmethod
+    def for_base_url(cls, base_url: str) -> NumberWebhooks:
+        """The webhooks every Voxi number must have, for a deployment at `base_url`."""
+        return cls(f"{base_url}/twilio/voice", f"{base_url}/twilio/status", f"{base_url}/twilio/sms")
+
+
+@dataclass(frozen=True)
 class OwnedNumber:
     e164: str
     sid: str
     voice_url: str | None = None
     status_callback: str | None = None
+    sms_url: str | None = None
+
+    @property
+    def webhooks(self) -> NumberWebhooks | None:
+        """The number's webhooks, or None when the provider lacks any of them."""
+        if self.voice_url and self.status_callback and self.sms_url:
+            return NumberWebhooks(self.voice_url, self.status_callback, self.sms_url)
+        return None
 
 
 class Telephony(Protocol):
@@ -49,10 +71,11 @@ class Telephony(Protocol):
 
     async def search_available(self, area_code: str, *, limit: int = 5) -> list[AvailableNumber]: ...
 
-    async def purchase(self, e164: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+    async def purchase(self, e164: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
         """Buy `e164` with its webhooks set. Buying a number already ours returns it (retry-safe)."""
 
-    async def update_webhooks(self, sid: str, *, voice_url: str, status_callback: str) -> OwnedNumber: ...
+    async def update_webhooks(self, sid: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
+        """Point an owned number's voice, status and SMS webhooks at `webhooks`."""
 
     async def release(self, sid: str) -> None:
         """Give the number back; a no-op when already released."""

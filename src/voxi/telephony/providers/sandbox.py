@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import asdict
 from typing import Any
 
 import structlog
@@ -18,7 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from voxi.core.errors import BadRequest, NotFound
 from voxi.telephony.area_codes import AREA_CODES, nearby_area_codes
 from voxi.telephony.models import NumberRoute, SandboxNumber
-from voxi.telephony.providers.base import AvailableNumber, NoNumbersAvailable, OwnedNumber
+from voxi.telephony.providers.base import (
+    AvailableNumber,
+    NoNumbersAvailable,
+    NumberWebhooks,
+    OwnedNumber,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -64,7 +70,7 @@ class SandboxTelephony:
         assert place is not None  # noqa: S101 - free numbers exist only for a known code
         return [AvailableNumber(e164, place.city, place.state) for e164 in free[:limit]]
 
-    async def purchase(self, e164: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+    async def purchase(self, e164: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
         match = SANDBOX_NUMBER.match(e164)
         if match is None or match.group(1) not in AREA_CODES:
             raise BadRequest(f"{e164} is not a sandbox number (+1 AREA 555-01xx).")
@@ -77,20 +83,20 @@ class SandboxTelephony:
             # A concurrent or retried purchase of a number already ours returns it (retry-safe).
             await session.execute(
                 insert(SandboxNumber)
-                .values(e164=e164, sid=sid, voice_url=voice_url, status_callback=status_callback)
+                .values(e164=e164, sid=sid, **asdict(webhooks))
                 .on_conflict_do_nothing(index_elements=["e164"])
             )
             number = await session.get_one(SandboxNumber, e164)
-            number.voice_url, number.status_callback = voice_url, status_callback
+            _point(number, webhooks)
             await session.commit()
             return _owned(number)
 
-    async def update_webhooks(self, sid: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+    async def update_webhooks(self, sid: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
         async with self._sessions() as session:
             number = await session.scalar(select(SandboxNumber).where(SandboxNumber.sid == sid))
             if number is None:
                 raise NotFound(f"The sandbox has no number {sid}.")
-            number.voice_url, number.status_callback = voice_url, status_callback
+            _point(number, webhooks)
             await session.commit()
             return _owned(number)
 
@@ -109,5 +115,10 @@ class SandboxTelephony:
         self.redirects[call_sid] = twiml
 
 
+def _point(number: SandboxNumber, webhooks: NumberWebhooks) -> None:
+    for column, url in asdict(webhooks).items():  # the fields are named like the columns
+        setattr(number, column, url)
+
+
 def _owned(number: SandboxNumber) -> OwnedNumber:
-    return OwnedNumber(number.e164, number.sid, number.voice_url, number.status_callback)
+    return OwnedNumber(number.e164, number.sid, number.voice_url, number.status_callback, number.sms_url)

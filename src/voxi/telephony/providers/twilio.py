@@ -22,6 +22,7 @@ from voxi.telephony.area_codes import nearby_area_codes
 from voxi.telephony.providers.base import (
     AvailableNumber,
     NoNumbersAvailable,
+    NumberWebhooks,
     OwnedNumber,
     TelephonyUnavailable,
 )
@@ -106,35 +107,24 @@ class TwilioTelephony:
         ]
         raise NoNumbersAvailable(area_code, nearby)
 
-    async def purchase(self, e164: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+    async def purchase(self, e164: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
         existing = await self._call(
             "purchase", lambda: self._client.incoming_phone_numbers.list_async(phone_number=e164, limit=1)
         )
         if existing:  # a retried purchase: the number is already ours
-            return await self.update_webhooks(
-                existing[0].sid, voice_url=voice_url, status_callback=status_callback
-            )
+            return await self.update_webhooks(existing[0].sid, webhooks=webhooks)
         record = await self._call(
             "purchase",
             lambda: self._client.incoming_phone_numbers.create_async(
-                phone_number=e164,
-                voice_url=voice_url,
-                voice_method="POST",
-                status_callback=status_callback,
-                status_callback_method="POST",
+                phone_number=e164, **_webhook_params(webhooks)
             ),
         )
         return _owned(record)
 
-    async def update_webhooks(self, sid: str, *, voice_url: str, status_callback: str) -> OwnedNumber:
+    async def update_webhooks(self, sid: str, *, webhooks: NumberWebhooks) -> OwnedNumber:
         record = await self._call(
             "update_webhooks",
-            lambda: self._client.incoming_phone_numbers(sid).update_async(
-                voice_url=voice_url,
-                voice_method="POST",
-                status_callback=status_callback,
-                status_callback_method="POST",
-            ),
+            lambda: self._client.incoming_phone_numbers(sid).update_async(**_webhook_params(webhooks)),
         )
         return _owned(record)
 
@@ -155,5 +145,18 @@ class TwilioTelephony:
         await self._call("redirect_call", lambda: self._client.calls(call_sid).update_async(twiml=twiml))
 
 
+def _webhook_params(webhooks: NumberWebhooks) -> dict[str, str]:
+    return {
+        "voice_url": webhooks.voice_url,
+        "voice_method": "POST",
+        "status_callback": webhooks.status_callback,
+        "status_callback_method": "POST",
+        "sms_url": webhooks.sms_url,
+        "sms_method": "POST",
+    }
+
+
 def _owned(record: Any) -> OwnedNumber:
-    return OwnedNumber(record.phone_number, record.sid, record.voice_url, record.status_callback)
+    return OwnedNumber(
+        record.phone_number, record.sid, record.voice_url, record.status_callback, record.sms_url
+    )
