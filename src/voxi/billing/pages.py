@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.billing import service
 from voxi.billing.providers.base import Billing
 from voxi.core.errors import Forbidden, VoxiError
+from voxi.core.settings import Settings
 from voxi.deps import SessionDep, SettingsDep
 from voxi.tenancy.models import Plan
 from voxi.web.browser_session import flash
@@ -85,17 +87,8 @@ async def cancel(
     request: Request, _csrf: CsrfProtected, viewer: WebUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Cancel at the end of the current period."""
-    if viewer is None:
-        return login_redirect(request)
-    member = viewer
-
-    def action() -> Awaitable[object]:
-        billing = _billing(request)
-        return service.set_cancel_at_period_end(
-            session, billing, settings, member.tenant, True, actor=member.principal.actor
-        )
-
-    return await _act(request, viewer, action, "Your subscription will end at the close of this period.")
+    done = "Your subscription will end at the close of this period."
+    return await _set_cancel_at_period_end(request, viewer, session, settings, True, done)
 
 
 @router.post("/billing/resume")
@@ -103,17 +96,29 @@ async def resume(
     request: Request, _csrf: CsrfProtected, viewer: WebUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Undo a pending cancellation."""
+    return await _set_cancel_at_period_end(
+        request, viewer, session, settings, False, "Your subscription continues."
+    )
+
+
+async def _set_cancel_at_period_end(
+    request: Request,
+    viewer: WebMember | None,
+    session: AsyncSession,
+    settings: Settings,
+    cancel: bool,
+    done: str,
+) -> Response:
     if viewer is None:
         return login_redirect(request)
     member = viewer
 
     def action() -> Awaitable[object]:
-        billing = _billing(request)
         return service.set_cancel_at_period_end(
-            session, billing, settings, member.tenant, False, actor=member.principal.actor
+            session, _billing(request), settings, member.tenant, cancel, actor=member.principal.actor
         )
 
-    return await _act(request, viewer, action, "Your subscription continues.")
+    return await _act(request, viewer, action, done)
 
 
 @router.post("/billing/portal")

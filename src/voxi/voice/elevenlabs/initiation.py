@@ -9,19 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from voxi.agent.config import AgentConfig
+from voxi.agent.config import VARIABLE_NAMES, AgentConfig
 
 # The seven business variables (4A's build_agent_config) plus the call's own ids, which the server
 # tools receive from dynamic variables rather than from the LLM.
-BUSINESS_VARIABLES = (
-    "business_name",
-    "greeting",
-    "services",
-    "hours",
-    "emergency_phone",
-    "owner_name",
-    "business_id",
-)
+BUSINESS_VARIABLES = VARIABLE_NAMES
 CALL_VARIABLES = ("caller_number", "called_number", "call_sid", "call_id")
 ALL_VARIABLES = BUSINESS_VARIABLES + CALL_VARIABLES
 
