@@ -47,6 +47,7 @@ from voxi.voice.elevenlabs.routes import router as elevenlabs_router
 from voxi.voice.pages import router as test_call_pages
 from voxi.voice.realtime.routes import router as realtime_router
 from voxi.voice.routes import router as voice_router
+from voxi.web import timefmt
 from voxi.web.routes import router as web_router
 
 WEB_DIR = files("voxi") / "web"
@@ -86,6 +87,7 @@ def create_app(
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.redis_url)
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    timefmt.install(app.state.templates.env)
     if db is not None:
         app.state.db = db
         app.state.providers = providers or build_providers(settings, db)

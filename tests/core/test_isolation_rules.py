@@ -27,6 +27,7 @@ GLOBAL_TABLES = {
     "sandbox_subscriptions": "the sandbox billing provider's own state (stands in for Stripe's account)",
     "sandbox_clock": "the sandbox billing clock: one row for the whole development install",
     "sandbox_numbers": "numbers the sandbox telephony provider sold to Voxi (stands in for Twilio's account)",
+    "sandbox_calls": "outbound calls the sandbox telephony provider placed (stands in for Twilio's call log)",
     "voice_webhook_events": "ElevenLabs post-call webhooks, stored before their tenant is known; unique key",
 }
 

@@ -26,7 +26,8 @@ class FakeTwilio:
     stock: dict[str, list[str]] = field(default_factory=dict)  # area code → numbers for sale
     owned: dict[str, dict] = field(default_factory=dict)  # sid → record
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # method, path, params
-    calls: dict[str, str] = field(default_factory=dict)  # call sid → twiml
+    calls: dict[str, str] = field(default_factory=dict)  # call sid → twiml (redirected or placed)
+    placed: list[dict[str, str]] = field(default_factory=list)  # params of each outbound call created
     fail_next: int = 0  # answer the next N requests with a 500
     _sids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     base_url: str = ""
@@ -101,11 +102,22 @@ class FakeTwilio:
             self.calls[request.path_params["sid"]] = params["Twiml"]
             return JSONResponse({"sid": request.path_params["sid"], "status": "in-progress"})
 
+        async def create_call(request: Request) -> Response:
+            params = await remember(request)
+            if isinstance(params, Response):
+                return params
+            sid = f"CA{next(self._sids):032d}"
+            self.placed.append(params)
+            self.calls[sid] = params["Twiml"]
+            record = {"sid": sid, "to": params["To"], "from": params["From"], "status": "queued"}
+            return JSONResponse(record, status_code=201)
+
         return Starlette(
             routes=[
                 Route(PREFIX + "/AvailablePhoneNumbers/US/Local.json", available, methods=["GET"]),
                 Route(PREFIX + "/IncomingPhoneNumbers.json", incoming, methods=["GET", "POST"]),
                 Route(PREFIX + "/IncomingPhoneNumbers/{sid}.json", one_number, methods=["POST", "DELETE"]),
+                Route(PREFIX + "/Calls.json", create_call, methods=["POST"]),
                 Route(PREFIX + "/Calls/{sid}.json", call, methods=["POST"]),
             ]
         )

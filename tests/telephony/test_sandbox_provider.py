@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories.tenancy import make_tenant
 from voxi.core.errors import VoxiError
-from voxi.telephony.models import SandboxNumber
+from voxi.telephony.models import SandboxCall, SandboxNumber
 from voxi.telephony.providers.base import NoNumbersAvailable, NumberWebhooks, OwnedNumber
 from voxi.telephony.providers.sandbox import SandboxTelephony
 from voxi.telephony.repoint import repoint_numbers
@@ -113,3 +113,17 @@ async def test_repoint_updates_what_is_stale_skips_what_is_current_and_lists_fai
         "1 updated, 4 already current, 0 failed",
     )
     assert {n.webhooks for n in await telephony.list_owned()} == {NEW}
+
+
+async def test_place_call_is_recorded_in_the_sandbox(telephony, db):
+    twiml = "<Response><Say>Emergency</Say></Response>"
+    sid = await telephony.place_call(to="+15125550111", from_="+15125550100", twiml=twiml)
+    assert sid.startswith("CA")
+    async with db.sessions() as session:
+        call = await session.get_one(SandboxCall, sid)
+    assert (call.to_number, call.from_number, call.twiml, call.status_callback) == (
+        "+15125550111",
+        "+15125550100",
+        twiml,
+        None,
+    )

@@ -28,6 +28,7 @@ def fake(fake_server: FakeTwilio) -> FakeTwilio:
     fake_server.stock = {"512": ["+15125550123", "+15125550124"], "737": ["+17375550100"]}
     fake_server.owned.clear()
     fake_server.requests.clear()
+    fake_server.placed.clear()
     fake_server.fail_next = 0
     return fake_server
 
@@ -107,6 +108,26 @@ async def test_redirect_call_replaces_the_twiml(telephony, fake):
     twiml = "<Response><Dial>+15125550000</Dial></Response>"
     await telephony.redirect_call("CA123", twiml)
     assert fake.calls["CA123"] == twiml
+
+
+async def test_place_call_dials_out_with_the_twiml_and_returns_the_call_sid(telephony, fake):
+    twiml = "<Response><Say>Emergency</Say></Response>"
+    sid = await telephony.place_call(to="+15125550111", from_="+15125550123", twiml=twiml)
+    assert sid.startswith("CA") and fake.calls[sid] == twiml
+    method, path, params = fake.requests[-1]
+    assert (method, path) == ("POST", f"/2010-04-01/Accounts/{ACCOUNT}/Calls.json")
+    assert params == {"To": "+15125550111", "From": "+15125550123", "Twiml": twiml}
+    await telephony.place_call(
+        to="+15125550111", from_="+15125550123", twiml=twiml, status_callback="https://voxi.test/cb"
+    )
+    assert fake.placed[-1]["StatusCallback"] == "https://voxi.test/cb"
+
+
+async def test_a_failed_call_is_telephony_unavailable(telephony, fake):
+    fake.fail_next = 1
+    with pytest.raises(TelephonyUnavailable):
+        await telephony.place_call(to="+15125550111", from_="+15125550123", twiml="<Response/>")
+    assert fake.placed == []
 
 
 async def test_provider_errors_are_telephony_unavailable(telephony, fake):

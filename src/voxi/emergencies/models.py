@@ -48,7 +48,7 @@ class EscalationAttempt(TenantScoped, Timestamped, Base):
     """One step of an emergency's escalation: who was contacted, how, and what happened.
 
     Unique per (emergency, step, channel): a retried job finds its step already done and does not
-    text the technician twice.
+    call or text the technician twice.
     """
 
     __tablename__ = "escalation_attempts"
@@ -67,6 +67,6 @@ class EscalationAttempt(TenantScoped, Timestamped, Base):
     step: Mapped[int]
     contact_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(10))  # sms (call once the telephony provider can dial out)
+    channel: Mapped[str] = mapped_column(String(10))  # call | sms (each step makes one of each)
     status: Mapped[str] = mapped_column(String(20))  # sent | failed | skipped
-    detail: Mapped[str] = mapped_column(Text, default="")  # provider message id or why it failed/skipped
+    detail: Mapped[str] = mapped_column(Text, default="")  # call/message sid, or why it failed/skipped

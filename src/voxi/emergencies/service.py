@@ -1,5 +1,6 @@
 """Emergencies: report one (from the `report_emergency` tool), the escalation chain's contacts, and
-acknowledging by SMS reply. The chain itself runs as durable jobs (`emergencies.escalation`)."""
+acknowledging (an SMS reply, or 1 pressed on the escalation call). The chain itself runs as durable
+jobs (`emergencies.escalation`)."""
 
 from __future__ import annotations
 
@@ -120,9 +121,24 @@ async def acknowledge_by_reply(session: AsyncSession, phone: str) -> EmergencyLo
     if found is None:
         return None
     log, contact_name = found
+    return await _acknowledge(session, log, contact_name)
+
+
+async def acknowledge_by_keypad(
+    session: AsyncSession, emergency_id: uuid.UUID, contact_name: str
+) -> EmergencyLog | None:
+    """A contact pressed 1 on the escalation call about `emergency_id`: it stops escalating, as a
+    "1" text would. None when it is no longer open (already acknowledged, or the chain ran out)."""
+    log = await session.get(EmergencyLog, (current_tenant_id(), emergency_id))
+    if log is None or log.escalation_status not in OPEN_STATUSES:
+        return None
+    return await _acknowledge(session, log, contact_name)
+
+
+async def _acknowledge(session: AsyncSession, log: EmergencyLog, contact_name: str) -> EmergencyLog:
     log.escalation_status = "acknowledged"
     log.acknowledged_at = datetime.now(UTC)
-    log.acknowledged_by = contact_name
+    log.acknowledged_by = contact_name[:120]
     await session.flush()
     return log
 

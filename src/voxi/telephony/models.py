@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voxi.core.columns import uuid_pk
@@ -47,3 +47,15 @@ class SandboxNumber(Timestamped, Base):
     voice_url: Mapped[str] = mapped_column(String(500))
     status_callback: Mapped[str] = mapped_column(String(500))
     sms_url: Mapped[str | None] = mapped_column(String(500))  # None: bought before SMS webhooks were set
+
+
+class SandboxCall(Timestamped, Base):
+    """An outbound call the sandbox telephony provider "placed" (stands in for Twilio's call log)."""
+
+    __tablename__ = "sandbox_calls"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    to_number: Mapped[str] = mapped_column(String(32), index=True)
+    from_number: Mapped[str] = mapped_column(String(32))
+    twiml: Mapped[str] = mapped_column(Text)
+    status_callback: Mapped[str | None] = mapped_column(String(500))

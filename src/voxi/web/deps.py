@@ -52,6 +52,7 @@ async def _web_user(request: Request, session: SessionDep) -> WebMember | None:
     except Unauthorized:
         end_session(request)
         return None
+    request.state.tenant_timezone = tenant.timezone  # pages show instants in it (`render`)
     return WebMember(principal, tenant)
 
 

@@ -33,6 +33,8 @@ def render(
         "has_business": bool(session.get("tid")),
         "platform_admin": bool(session.get("adm")),
         "dev_tools": dev_tools_enabled(request),
+        # The logged-in business's IANA timezone (set by `WebUser`), for the `local_time` filter.
+        "tenant_tz": getattr(request.state, "tenant_timezone", None),
     }
     response = request.app.state.templates.TemplateResponse(
         request, template, {**common, **(context or {})}, status_code=status_code

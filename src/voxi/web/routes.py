@@ -22,7 +22,7 @@ from voxi.tenancy.service import business_view
 from voxi.web.browser_session import end_session, flash, home_path, safe_next, start_session
 from voxi.web.deps import CsrfProtected, WebPlatformAdmin, WebUser
 from voxi.web.pages import dev_tools_enabled, is_htmx, login_redirect, render
-from voxi.web.repository import recent_outbox_emails, recent_outbox_sms
+from voxi.web.repository import recent_outbox_emails, recent_outbox_sms, recent_sandbox_calls
 
 router = APIRouter(include_in_schema=False)
 
@@ -202,8 +202,9 @@ async def admin_jobs(
 
 @router.get("/dev/outbox")
 async def dev_outbox(request: Request, session: SessionDep) -> Response:
-    """Development only: the emails and texts the sandbox providers "sent", newest first."""
+    """Development only: the emails, texts and calls the sandbox providers "sent", newest first."""
     if not dev_tools_enabled(request):
         raise NotFound("Page not found.")
     emails, texts = await recent_outbox_emails(session), await recent_outbox_sms(session)
-    return render(request, "dev/outbox.html", {"emails": emails, "texts": texts})
+    calls = await recent_sandbox_calls(session)
+    return render(request, "dev/outbox.html", {"emails": emails, "texts": texts, "calls": calls})

@@ -67,7 +67,7 @@ class OwnedNumber:
 
 
 class Telephony(Protocol):
-    """Numbers and live-call control at the phone provider."""
+    """Numbers, live-call control and outbound calls at the phone provider."""
 
     async def search_available(self, area_code: str, *, limit: int = 5) -> list[AvailableNumber]: ...
 
@@ -84,3 +84,6 @@ class Telephony(Protocol):
 
     async def redirect_call(self, call_sid: str, twiml: str) -> None:
         """Replace a live call's TwiML (transfer to a human, play a message, hang up)."""
+
+    async def place_call(self, *, to: str, from_: str, twiml: str, status_callback: str | None = None) -> str:
+        """Phone `to` from our number `from_` and play `twiml` when answered; returns the call sid."""

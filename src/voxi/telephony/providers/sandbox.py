@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from voxi.core.errors import BadRequest, NotFound
 from voxi.telephony.area_codes import AREA_CODES, nearby_area_codes
-from voxi.telephony.models import NumberRoute, SandboxNumber
+from voxi.telephony.models import NumberRoute, SandboxCall, SandboxNumber
 from voxi.telephony.providers.base import (
     AvailableNumber,
     NoNumbersAvailable,
@@ -38,7 +38,7 @@ def sandbox_numbers_in(area_code: str) -> list[str]:
 
 
 class SandboxTelephony:
-    """Behaves like Twilio for signup, number operations and call control, with no account needed."""
+    """Behaves like Twilio for signup, number operations and calls, with no account needed."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -113,6 +113,19 @@ class SandboxTelephony:
     async def redirect_call(self, call_sid: str, twiml: str) -> None:
         log.info("sandbox_call_redirected", call_sid=call_sid)
         self.redirects[call_sid] = twiml
+
+    async def place_call(self, *, to: str, from_: str, twiml: str, status_callback: str | None = None) -> str:
+        """Records the call in `sandbox_calls` (shown at /dev/outbox); nobody's phone rings."""
+        sid = "CA" + secrets.token_hex(16)
+        async with self._sessions() as session:
+            session.add(
+                SandboxCall(
+                    sid=sid, to_number=to, from_number=from_, twiml=twiml, status_callback=status_callback
+                )
+            )
+            await session.commit()
+        log.info("sandbox_call_placed", call_sid=sid)
+        return sid
 
 
 def _point(number: SandboxNumber, webhooks: NumberWebhooks) -> None:

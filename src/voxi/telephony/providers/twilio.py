@@ -144,6 +144,14 @@ class TwilioTelephony:
     async def redirect_call(self, call_sid: str, twiml: str) -> None:
         await self._call("redirect_call", lambda: self._client.calls(call_sid).update_async(twiml=twiml))
 
+    async def place_call(self, *, to: str, from_: str, twiml: str, status_callback: str | None = None) -> str:
+        callback = {"status_callback": status_callback} if status_callback else {}
+        record = await self._call(
+            "place_call",
+            lambda: self._client.calls.create_async(to=to, from_=from_, twiml=twiml, **callback),
+        )
+        return str(record.sid)
+
 
 def _webhook_params(webhooks: NumberWebhooks) -> dict[str, str]:
     return {
