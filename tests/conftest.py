@@ -58,3 +58,13 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture
+async def visitor(app) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser on the app: HTTPS (the session cookie is Secure), asking for HTML."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://testserver", headers={"Accept": "text/html"}
+    ) as client:
+        yield client

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
-import httpx
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
@@ -43,13 +42,3 @@ def work(settings, db) -> Callable[[Providers], Awaitable[None]]:
         raise AssertionError("jobs keep queueing jobs")
 
     return run
-
-
-@pytest.fixture
-async def web_client(app) -> AsyncIterator[httpx.AsyncClient]:
-    """Like a browser on https://voxi.test: HTTPS (the session cookie is Secure), asking for HTML."""
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="https://testserver", headers={"Accept": "text/html"}
-    ) as client:
-        yield client

@@ -3,7 +3,6 @@ cards and retries; events go through the same recording function and job as Stri
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from tests.browser import csrf_of
 from tests.factories.tenancy import TenantFixture, make_tenant, owner_headers
 from voxi.billing.jobs import release_tenant_numbers
 from voxi.billing.sandbox_clock import advance
@@ -110,16 +110,14 @@ async def test_the_trial_reminder_is_sent_once_three_days_before_the_trial_ends(
     assert await _subjects(db, acme.owner_email) == [f"Your Voxi trial ends on {trial_end:%B %d}"]
 
 
-async def _csrf(web_client: httpx.AsyncClient, path: str) -> str:
-    page = await web_client.get(path)
+async def _csrf(visitor: httpx.AsyncClient, path: str) -> str:
+    page = await visitor.get(path)
     assert page.status_code == 200, page.text
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match is not None
-    return match.group(1)
+    return csrf_of(page.text)
 
 
 async def test_failing_card_goes_past_due_then_suspended_and_the_portal_restores_it(
-    work, db, settings, providers, client, web_client
+    work, db, settings, providers, client, visitor
 ):
     acme, customer = await _sign_up(db, settings, providers, work, "pm_card_chargeCustomerFail")
     await advance(db, 15)
@@ -136,14 +134,14 @@ async def test_failing_card_goes_past_due_then_suspended_and_the_portal_restores
     url = portal.json()["url"]
     assert url.startswith(f"https://voxi.test/sandbox/billing/portal/{customer}?return_url=")
     path = url.removeprefix("https://voxi.test")
-    token = await _csrf(web_client, path)
-    declined = await web_client.post(
+    token = await _csrf(visitor, path)
+    declined = await visitor.post(
         path, data={"csrf_token": token, "payment_method": "pm_card_chargeDeclined"}
     )
     assert declined.status_code == 400 and "Your card was declined." in declined.text
-    fixed = await web_client.post(path, data={"csrf_token": token, "payment_method": "pm_card_visa"})
+    fixed = await visitor.post(path, data={"csrf_token": token, "payment_method": "pm_card_visa"})
     assert fixed.status_code == 303
-    assert "paid 1 open invoice" in (await web_client.get(fixed.headers["location"])).text
+    assert "paid 1 open invoice" in (await visitor.get(fixed.headers["location"])).text
     await work(providers)
 
     restored = await _tenant(db, acme)

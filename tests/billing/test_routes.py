@@ -122,9 +122,9 @@ async def test_failed_jobs_are_listed_for_platform_admins(client, db, settings):
     assert (await client.get("/admin/jobs", headers=owner_headers(settings, acme))).status_code in (401, 403)
 
 
-async def test_the_admin_jobs_page_lists_failed_jobs_and_is_in_the_nav(web_client, db):
+async def test_the_admin_jobs_page_lists_failed_jobs_and_is_in_the_nav(visitor, db):
+    from tests.browser import log_in
     from tests.factories.admin import ADMIN_PASSWORD
-    from tests.web.test_routes import log_in
 
     admin = await make_platform_admin(db)
     with psycopg.connect(owner_dsn(db)) as conn:
@@ -132,8 +132,8 @@ async def test_the_admin_jobs_page_lists_failed_jobs_and_is_in_the_nav(web_clien
             "insert into procrastinate_jobs (queue_name, task_name, status, args, attempts)"
             " values ('default', 'billing.release_numbers', 'failed', '{}', 8)"
         )
-    assert (await web_client.get("/admin/ui/jobs")).status_code == 303  # logged out → login
-    await log_in(web_client, admin.email, ADMIN_PASSWORD)
-    page = await web_client.get("/admin/ui/jobs")
+    assert (await visitor.get("/admin/ui/jobs")).status_code == 303  # logged out → login
+    await log_in(visitor, admin.email, ADMIN_PASSWORD)
+    page = await visitor.get("/admin/ui/jobs")
     assert page.status_code == 200
     assert 'href="/admin/ui/jobs"' in page.text and "billing.release_numbers" in page.text

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 from sqlalchemy import update
 
+from tests import browser
 from tests.factories.calls import make_call
 from tests.factories.tenancy import OWNER_PASSWORD, make_tenant
 from voxi.calls.models import CallLog
 
 
-@pytest.fixture
-async def visitor(app) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="https://testserver", headers={"Accept": "text/html"}
-    ) as client:
-        yield client
-
-
 async def log_in(visitor: httpx.AsyncClient, email: str) -> None:
-    page = await visitor.get("/login")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = await visitor.post(
-        "/login", data={"email": email, "password": OWNER_PASSWORD, "csrf_token": csrf}
-    )
+    response = await browser.log_in(visitor, email, OWNER_PASSWORD)
     assert response.status_code == 303
 
 

@@ -6,16 +6,13 @@ import re
 
 from sqlalchemy import select
 
-from tests.calls.test_pages import log_in, visitor  # noqa: F401 - `visitor` is a fixture
+from tests.browser import csrf_of
+from tests.calls.test_pages import log_in
 from tests.factories.tenancy import make_tenant
 from voxi.calls.models import CallLog
 
 
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-async def test_a_test_call_from_the_dashboard(visitor, db):  # noqa: F811
+async def test_a_test_call_from_the_dashboard(visitor, db):
     acme = await make_tenant(
         db, name="Acme Air", phone_number="+15125550601", forwarding_number="+15125557777"
     )
@@ -24,7 +21,7 @@ async def test_a_test_call_from_the_dashboard(visitor, db):  # noqa: F811
     await log_in(visitor, acme.owner_email)
     page = await visitor.get("/test-call")
     assert page.status_code == 200 and "Call +15125550601" in page.text
-    token = csrf(page.text)
+    token = csrf_of(page.text)
     htmx = {"HX-Request": "true"}
     refused = await visitor.post("/test-call/start", data={"csrf_token": token, "number": other.phone_number})
     assert refused.status_code == 404  # another business's number

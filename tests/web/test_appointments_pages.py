@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from tests.browser import csrf_of, log_in
 from tests.factories.scheduling import ALWAYS_OPEN, make_bookable_tenant
 from tests.factories.tenancy import OWNER_PASSWORD, owner_headers
-from tests.web.test_routes import csrf_of, log_in
 
 
 async def _book(client, settings, fixture, name: str, phone: str, when: datetime) -> dict:

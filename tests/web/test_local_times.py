@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from tests.browser import log_in
 from tests.factories.calls import make_call
 from tests.factories.scheduling import ALWAYS_OPEN, make_bookable_tenant
 from tests.factories.tenancy import OWNER_PASSWORD, make_tenant, owner_headers
-from tests.web.test_routes import log_in
 from voxi.calls.models import CallLog
 from voxi.web.timefmt import local_time
 

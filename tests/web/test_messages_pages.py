@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from tests.browser import csrf_of, log_in
 from tests.factories.tenancy import OWNER_PASSWORD, make_tenant
-from tests.web.test_routes import csrf_of, log_in
 from voxi.calls.models import Message
 from voxi.core.db import Database, activate_tenant
 

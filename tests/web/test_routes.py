@@ -6,24 +6,13 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
+from tests.browser import csrf_of, log_in
 from tests.factories.admin import ADMIN_PASSWORD, make_platform_admin
 from tests.factories.tenancy import OWNER_PASSWORD, make_tenant
 from voxi.app import create_app
 from voxi.auth.service import finish_password_reset, now, start_password_reset
 from voxi.notifications.models import OutboxEmail
 from voxi.tenancy.models import Tenant
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-async def log_in(visitor: httpx.AsyncClient, email: str, password: str, **extra: str) -> httpx.Response:
-    page = await visitor.get("/login")
-    form = {"email": email, "password": password, "csrf_token": csrf_of(page.text), **extra}
-    return await visitor.post("/login", data=form)
 
 
 async def test_dashboard_shows_only_the_logged_in_business(visitor, db):

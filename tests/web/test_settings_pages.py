@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from tests.browser import csrf_of, log_in
 from tests.factories.tenancy import OWNER_PASSWORD, make_tenant
-from tests.web.test_routes import csrf_of, log_in
 from voxi.admin.models import AuditLog
 from voxi.auth.models import Role, TenantUser, User
 from voxi.auth.passwords import hash_password
