@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-import time
 import uuid
 from collections.abc import Iterator
 from urllib.parse import urlencode
@@ -21,7 +20,7 @@ import httpx
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from bench.resolve_tenant import Server, _server_histogram, _server_time, percentiles
+from bench.resolve_tenant import Server, _server_histogram, _server_time, closed_loop
 from voxi.core.db import Database, DatabaseUrls
 from voxi.core.settings import Settings
 from voxi.telephony.models import NumberRoute
@@ -61,41 +60,15 @@ def signed_calls(secret_key: str, numbers: list[str], count: int) -> list[tuple[
 async def _load(
     client: httpx.AsyncClient, calls: Iterator[tuple[bytes, str]] | None, *, concurrency: int, duration: float
 ) -> dict[str, float]:
-    """Closed loop: `concurrency` workers, each sending its next request when the last one returns."""
-    latencies: list[float] = []
-    failures = 0
-    deadline = time.perf_counter() + duration
+    async def send(_n: int) -> bool:
+        if calls is None:
+            return (await client.get("/healthz")).status_code == 200
+        body, signature = next(calls)
+        headers = {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"}
+        response = await client.post(ROUTE, content=body, headers=headers)
+        return response.status_code == 200 and b"<Gather" in response.content
 
-    async def worker() -> None:
-        nonlocal failures
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            if calls is None:
-                response = await client.get("/healthz")
-            else:
-                body, signature = next(calls)
-                response = await client.post(
-                    ROUTE,
-                    content=body,
-                    headers={
-                        "X-Twilio-Signature": signature,
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    },
-                )
-            latencies.append(time.perf_counter() - started)
-            answered = response.status_code == 200 and (calls is None or b"<Gather" in response.content)
-            failures += not answered
-
-    cpu, started = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    return {
-        "requests": len(latencies),
-        "failures": failures,
-        "requests_per_s": len(latencies) / elapsed,
-        "load_generator_cpu": (time.process_time() - cpu) / elapsed,
-        **percentiles(latencies),
-    }
+    return await closed_loop(send, concurrency=concurrency, duration=duration)
 
 
 async def measure_incoming_calls(

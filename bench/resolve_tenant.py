@@ -9,10 +9,11 @@ tenant-resolving one (`GET /api/v1/business` with an `X-API-Key`) under the same
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -121,27 +122,28 @@ async def create_api_keys(urls: DatabaseUrls, count: int) -> list[str]:
         await db.dispose()
 
 
-async def _load(
-    client: httpx.AsyncClient, path: str, keys: list[str], *, concurrency: int, duration: float
+async def closed_loop(
+    send: Callable[[int], Awaitable[bool]], *, concurrency: int, duration: float
 ) -> dict[str, float]:
-    """Closed-loop load: `concurrency` workers each send the next request as soon as one returns."""
+    """Closed-loop load: `concurrency` workers each send the next request as soon as one returns.
+
+    `send(n)` makes request number n and says whether it was answered correctly.
+    """
     latencies: list[float] = []
     failures = 0
     deadline = time.perf_counter() + duration
+    numbers = itertools.count()
 
-    async def worker(offset: int) -> None:
+    async def worker() -> None:
         nonlocal failures
-        sent = offset
         while time.perf_counter() < deadline:
-            headers = {"X-API-Key": keys[sent % len(keys)]} if keys else None
-            sent += concurrency
             started = time.perf_counter()
-            response = await client.get(path, headers=headers)
+            answered = await send(next(numbers))
             latencies.append(time.perf_counter() - started)
-            failures += response.status_code != 200
+            failures += not answered
 
     cpu, started = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(worker(offset) for offset in range(concurrency)))
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
     return {
         "requests": len(latencies),
@@ -150,6 +152,16 @@ async def _load(
         "load_generator_cpu": (time.process_time() - cpu) / elapsed,
         **percentiles(latencies),
     }
+
+
+async def _load(
+    client: httpx.AsyncClient, path: str, keys: list[str], *, concurrency: int, duration: float
+) -> dict[str, float]:
+    async def send(n: int) -> bool:
+        headers = {"X-API-Key": keys[n % len(keys)]} if keys else None
+        return (await client.get(path, headers=headers)).status_code == 200
+
+    return await closed_loop(send, concurrency=concurrency, duration=duration)
 
 
 async def _server_histogram(client: httpx.AsyncClient, route: str) -> dict[float, float]:
