@@ -16,20 +16,17 @@ from voxi.voice.signature import TwilioForm
 router = APIRouter(tags=["twilio"])
 
 
+@router.post(
+    "/api/elevenlabs/incoming",
+    response_class=Response,
+    operation_id="incoming_call_alias",
+    description="Alias of `POST /twilio/voice` for numbers configured with the ElevenLabs-era webhook URL.",
+)
 @router.post("/twilio/voice", response_class=Response)
 async def incoming_call(
     request: Request, form: TwilioForm, db: DatabaseDep, settings: SettingsDep
 ) -> Response:
     """An incoming call to any Voxi number: TwiML for the business's engine (or forwarding/voicemail)."""
-    call = TwilioCall.from_form(form)
-    return twiml.xml(await service.answer_incoming_call(db, settings, request.app.state.providers, call))
-
-
-@router.post("/api/elevenlabs/incoming", response_class=Response)
-async def incoming_call_alias(
-    request: Request, form: TwilioForm, db: DatabaseDep, settings: SettingsDep
-) -> Response:
-    """Alias of `POST /twilio/voice` for numbers configured with the ElevenLabs-era webhook URL."""
     call = TwilioCall.from_form(form)
     return twiml.xml(await service.answer_incoming_call(db, settings, request.app.state.providers, call))
 
