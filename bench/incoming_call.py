@@ -10,17 +10,15 @@ throughput is compared with a bare endpoint (`GET /healthz`) in the same run.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import uuid
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
-import httpx
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from bench.resolve_tenant import Server, _server_histogram, _server_time, closed_loop
+from bench.resolve_tenant import Server, measure_phases
+from bench.wrk import Request
 from voxi.core.db import Database, DatabaseUrls
 from voxi.core.settings import Settings
 from voxi.telephony.models import NumberRoute
@@ -57,47 +55,27 @@ def signed_calls(secret_key: str, numbers: list[str], count: int) -> list[tuple[
     return calls
 
 
-async def _load(
-    client: httpx.AsyncClient, calls: Iterator[tuple[bytes, str]] | None, *, concurrency: int, duration: float
-) -> dict[str, float]:
-    async def send(_n: int) -> bool:
-        if calls is None:
-            return (await client.get("/healthz")).status_code == 200
-        body, signature = next(calls)
-        headers = {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"}
-        response = await client.post(ROUTE, content=body, headers=headers)
-        return response.status_code == 200 and b"<Gather" in response.content
-
-    return await closed_loop(send, concurrency=concurrency, duration=duration)
+def webhook_requests(calls: list[tuple[bytes, str]]) -> list[Request]:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    return [
+        Request("POST", ROUTE, body.decode(), {**headers, "X-Twilio-Signature": sig}) for body, sig in calls
+    ]
 
 
-async def measure_incoming_calls(
-    server: Server,
-    urls: DatabaseUrls,
-    secret_key: str,
-    *,
-    concurrency: int,
-    duration: float,
-    warmup: float,
+def measure_incoming_calls(
+    server: Server, urls: DatabaseUrls, secret_key: str, *, concurrency: int, duration: float, warmup: float
 ) -> dict[str, dict[str, object]]:
     """Bare vs webhook at saturation (throughput), then the webhook one call at a time (latency)."""
-    numbers = await seeded_numbers(urls, 10_000)
-    # Enough distinct calls that no CallSid repeats within a phase (a repeat would be an idempotent replay).
-    calls = itertools.cycle(signed_calls(secret_key, numbers, 60_000))
-    phases: tuple[tuple[str, str, Iterator[tuple[bytes, str]] | None, int], ...] = (
-        ("bare", "/healthz", None, concurrency),
-        ("incoming_call", ROUTE, calls, concurrency),
-        ("incoming_call_light", ROUTE, calls, 1),
-    )
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    results: dict[str, dict[str, object]] = {}
-    async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=30) as client:
-        for name, path, phase_calls, clients in phases:
-            await _load(client, phase_calls, concurrency=clients, duration=warmup)
-            before = await _server_histogram(client, path)
-            measured = await _load(client, phase_calls, concurrency=clients, duration=duration)
-            after = await _server_histogram(client, path)
-            results[name] = {"path": path, "concurrency": clients, **measured, **_server_time(before, after)}
+    numbers = asyncio.run(seeded_numbers(urls, 10_000))
+    # Each phase (and its warm-up) replays its own calls, so a CallSid repeats only after 30,000 calls
+    # (a repeat would be an idempotent replay, cheaper than a new call).
+    calls = webhook_requests(signed_calls(secret_key, numbers, 60_000))
+    phases = [
+        ("bare", [Request("GET", "/healthz")], concurrency, ""),
+        ("incoming_call", calls[:30_000], concurrency, "<Gather"),
+        ("incoming_call_light", calls[30_000:], 1, "<Gather"),
+    ]
+    results = measure_phases(server, phases, duration=duration, warmup=warmup)
     results["tenants_called"] = {"numbers": len(numbers)}
     return results
 
@@ -124,10 +102,8 @@ def main() -> None:
         seeded = seed_tenants(urls, SeedPlan(args.tenants, 5, 5, customers_per_tenant=5))
         print(f"seeded {args.tenants:,} tenants in {seeded.seconds:.1f} s", flush=True)
         with uvicorn_server(urls.owner, BENCH_SECRET) as server:
-            results = asyncio.run(
-                measure_incoming_calls(
-                    server, urls, BENCH_SECRET, concurrency=args.concurrency, duration=args.duration, warmup=2
-                )
+            results = measure_incoming_calls(
+                server, urls, BENCH_SECRET, concurrency=args.concurrency, duration=args.duration, warmup=2
             )
         print(json.dumps(results, indent=2))
     finally:

@@ -1,19 +1,17 @@
 """The tenant work of an incoming call, measured in-process and over HTTP.
 
-The incoming-call webhook itself (DESIGN.md §5, row 1) lands later; until then this measures what
-exists: (a) resolve the called number, bind the tenant, load `Tenant` + `TenantConfig` in one
-app-role transaction, and (b) a real uvicorn server answering a bare endpoint (`/healthz`) and a
-tenant-resolving one (`GET /api/v1/business` with an `X-API-Key`) under the same load.
+(a) resolve the called number, bind the tenant, load `Tenant` + `TenantConfig` in one app-role
+transaction, in-process; (b) a real uvicorn server answering a bare endpoint (`/healthz`) and a
+tenant-resolving one (`GET /api/v1/business` with an `X-API-Key`) under the same `wrk` load. The
+webhook itself (DESIGN.md §5, row 1) is `bench.incoming_call`, on the same helpers.
 """
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import random
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from tests.live_server import live_server
 
+from bench.wrk import Request, run_wrk
 from voxi.auth.service import create_api_key
 from voxi.core.db import Database, DatabaseUrls, activate_tenant
 from voxi.core.tenant_context import reset_tenant_context, restore_tenant_context
@@ -122,51 +121,9 @@ async def create_api_keys(urls: DatabaseUrls, count: int) -> list[str]:
         await db.dispose()
 
 
-async def closed_loop(
-    send: Callable[[int], Awaitable[bool]], *, concurrency: int, duration: float
-) -> dict[str, float]:
-    """Closed-loop load: `concurrency` workers each send the next request as soon as one returns.
-
-    `send(n)` makes request number n and says whether it was answered correctly.
-    """
-    latencies: list[float] = []
-    failures = 0
-    deadline = time.perf_counter() + duration
-    numbers = itertools.count()
-
-    async def worker() -> None:
-        nonlocal failures
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            answered = await send(next(numbers))
-            latencies.append(time.perf_counter() - started)
-            failures += not answered
-
-    cpu, started = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    return {
-        "requests": len(latencies),
-        "failures": failures,
-        "requests_per_s": len(latencies) / elapsed,
-        "load_generator_cpu": (time.process_time() - cpu) / elapsed,
-        **percentiles(latencies),
-    }
-
-
-async def _load(
-    client: httpx.AsyncClient, path: str, keys: list[str], *, concurrency: int, duration: float
-) -> dict[str, float]:
-    async def send(n: int) -> bool:
-        headers = {"X-API-Key": keys[n % len(keys)]} if keys else None
-        return (await client.get(path, headers=headers)).status_code == 200
-
-    return await closed_loop(send, concurrency=concurrency, duration=duration)
-
-
-async def _server_histogram(client: httpx.AsyncClient, route: str) -> dict[float, float]:
+def server_histogram(base_url: str, route: str) -> dict[float, float]:
     """Cumulative request counts per latency bucket (seconds) the server itself measured for `route`."""
-    text = (await client.get("/metrics")).text
+    text = httpx.get(f"{base_url}/metrics").text
     buckets: dict[float, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
@@ -175,7 +132,7 @@ async def _server_histogram(client: httpx.AsyncClient, route: str) -> dict[float
     return buckets
 
 
-def _server_time(before: dict[float, float], after: dict[float, float]) -> dict[str, object]:
+def server_time(before: dict[float, float], after: dict[float, float]) -> dict[str, object]:
     """Server-side latency from the app's own histogram: the bucket bounds p50/p95/p99 fall under."""
     counts = {le: after.get(le, 0) - before.get(le, 0) for le in sorted(after)}
     total = counts.get(float("inf"), 0)
@@ -193,7 +150,27 @@ def _server_time(before: dict[float, float], after: dict[float, float]) -> dict[
     }
 
 
-async def measure_http(
+def measure_phases(
+    server: Server, phases: list[tuple[str, list[Request], int, str]], *, duration: float, warmup: float
+) -> dict[str, dict[str, object]]:
+    """Each phase (name, requests, connections, marker): a wrk warm-up, then a measured wrk run.
+
+    The server's own histogram is read before and after, so its share of the latency shows.
+    """
+    results: dict[str, dict[str, object]] = {}
+    for name, requests, connections, marker in phases:
+        path = requests[0].path
+        run_wrk(server.base_url, requests, connections=connections, duration=warmup, marker=marker)
+        before = server_histogram(server.base_url, path)
+        measured = run_wrk(
+            server.base_url, requests, connections=connections, duration=duration, marker=marker
+        )
+        after = server_histogram(server.base_url, path)
+        results[name] = {"path": path, "concurrency": connections, **measured, **server_time(before, after)}
+    return results
+
+
+def measure_http(
     server: Server, keys: list[str], *, concurrency: int, duration: float, warmup: float
 ) -> dict[str, dict[str, object]]:
     """Bare vs tenant-resolving endpoint at saturation (throughput), then the latter at light load (latency).
@@ -201,18 +178,10 @@ async def measure_http(
     Under a saturating closed loop every request waits for the ones ahead of it (latency ≈ concurrency /
     throughput), so the latency target is read from one client at a time.
     """
-    phases = (
-        ("bare", "/healthz", [], concurrency),
-        ("business", "/api/v1/business", keys, concurrency),
-        ("business_light", "/api/v1/business", keys, 1),
-    )
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    results: dict[str, dict[str, object]] = {}
-    async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=30) as client:
-        for name, path, route_keys, clients in phases:
-            await _load(client, path, route_keys, concurrency=clients, duration=warmup)
-            before = await _server_histogram(client, path)
-            measured = await _load(client, path, route_keys, concurrency=clients, duration=duration)
-            after = await _server_histogram(client, path)
-            results[name] = {"path": path, "concurrency": clients, **measured, **_server_time(before, after)}
-    return results
+    business = [Request("GET", "/api/v1/business", headers={"X-API-Key": key}) for key in keys]
+    phases = [
+        ("bare", [Request("GET", "/healthz")], concurrency, ""),
+        ("business", business, concurrency, ""),
+        ("business_light", business, 1, ""),
+    ]
+    return measure_phases(server, phases, duration=duration, warmup=warmup)

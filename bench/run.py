@@ -69,13 +69,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         print("in-process resolution measured", flush=True)
         keys = asyncio.run(create_api_keys(urls, args.api_keys))
         with uvicorn_server(urls.owner, BENCH_SECRET) as server:
-            http = asyncio.run(
-                measure_http(server, keys, concurrency=args.concurrency, duration=args.duration, warmup=2.0)
+            http = measure_http(
+                server, keys, concurrency=args.concurrency, duration=args.duration, warmup=2.0
             )
-            incoming = asyncio.run(
-                measure_incoming_calls(
-                    server, urls, BENCH_SECRET, concurrency=args.concurrency, duration=args.duration, warmup=2
-                )
+            incoming = measure_incoming_calls(
+                server, urls, BENCH_SECRET, concurrency=args.concurrency, duration=args.duration, warmup=2
             )
         return {
             "seed": {"rows": seeded.rows, "seconds": seeded.seconds},

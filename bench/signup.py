@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from tests.live_server import live_server
 
-from bench.resolve_tenant import _server_histogram, _server_time, percentiles
+from bench.resolve_tenant import percentiles, server_histogram, server_time
 from voxi.core.db import DatabaseUrls
 from voxi.telephony.area_codes import AREA_CODES
 
@@ -76,10 +76,10 @@ async def _measure(url: str, sequential: int, concurrent: int, concurrency: int)
             ("sequential", sequential, 1),
             ("concurrent", concurrent, concurrency),
         ):
-            before = await _server_histogram(client, ROUTE)
+            before = await asyncio.to_thread(server_histogram, url, ROUTE)
             measured = await _signups(client, offset, count, clients)
-            after = await _server_histogram(client, ROUTE)
-            results[name] = {**measured, **_server_time(before, after)}
+            after = await asyncio.to_thread(server_histogram, url, ROUTE)
+            results[name] = {**measured, **server_time(before, after)}
             offset += count
         return results
 

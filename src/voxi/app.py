@@ -108,7 +108,8 @@ def create_app(
         larger_bodies={"/api/elevenlabs/post-call": settings.max_audio_webhook_bytes},
     )
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for router in (health_router, auth_router, business_router, admin_router, web_router):
+    # Twilio's webhooks first: they are the busiest routes, and routes are matched in order.
+    for router in (health_router, voice_router, auth_router, business_router, admin_router, web_router):
         app.include_router(router)
     for router in (signup_router, signup_pages, billing_pages):
         app.include_router(router)
@@ -118,7 +119,7 @@ def create_app(
     app.include_router(realtime_router)
     for router in (emergencies_router, messages_router, inbound_sms_router, messages_pages, settings_pages):
         app.include_router(router)
-    for router in (voice_router, calls_router, calls_pages, test_call_pages):
+    for router in (calls_router, calls_pages, test_call_pages):
         app.include_router(router)
     for router in (tools_router, appointments_router, customers_router, calendar_router):
         app.include_router(router)

@@ -31,15 +31,16 @@ from voxi.core.settings import Settings
 from voxi.tenancy.models import Tenant
 
 
-def _settings(request: Request) -> Settings:
+# Dependencies are `async def` even when they do not await: FastAPI runs a plain `def` in the thread pool.
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _database(request: Request) -> Database:
+async def _database(request: Request) -> Database:
     return request.app.state.db
 
 
-def _rate_limiter(request: Request) -> RateLimiter:
+async def _rate_limiter(request: Request) -> RateLimiter:
     return request.app.state.rate_limiter
 
 

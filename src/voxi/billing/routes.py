@@ -26,7 +26,7 @@ router = APIRouter(tags=["billing"])
 sandbox_router = APIRouter(include_in_schema=False)
 
 
-def _billing(request: Request) -> Billing:
+async def _billing(request: Request) -> Billing:
     return request.app.state.providers.billing
 
 
@@ -100,7 +100,7 @@ async def portal(
     )
 
 
-def _require_sandbox(settings: SettingsDep) -> None:
+async def _require_sandbox(settings: SettingsDep) -> None:
     if settings.billing_provider != "sandbox":
         raise NotFound("Page not found.")
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import procrastinate
 import structlog
 from procrastinate import JobContext, PsycopgConnector, RetryStrategy
+from procrastinate.periodic import PeriodicRegistry
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,15 +88,25 @@ async def worker_app(db: Database) -> AsyncIterator[procrastinate.App]:
 
 
 async def run_worker(job_services: JobServices, *, wait: bool = True, concurrency: int = 4) -> None:
-    """Run jobs until cancelled (`wait=True`), or until the queue is empty (`wait=False`, tests)."""
+    """Run jobs until cancelled (`wait=True`), or until the queue is empty (`wait=False`).
+
+    Draining (tests, the sandbox clock) does only the work already queued: no periodic deferral, whose
+    due jobs depend on the wall clock (a drain in the first minutes of an hour would send digests).
+    """
     async with worker_app(job_services.db) as app:
-        await app.run_worker_async(
-            wait=wait,
-            concurrency=concurrency,
-            install_signal_handlers=False,
-            additional_context={"services": job_services},
-            listen_notify=wait,
-        )
+        schedule = app.periodic_registry
+        if not wait:
+            app.periodic_registry = PeriodicRegistry()
+        try:
+            await app.run_worker_async(
+                wait=wait,
+                concurrency=concurrency,
+                install_signal_handlers=False,
+                additional_context={"services": job_services},
+                listen_notify=wait,
+            )
+        finally:
+            app.periodic_registry = schedule
 
 
 def start_background_worker(job_services: JobServices) -> asyncio.Task[None]:

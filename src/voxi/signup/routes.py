@@ -26,7 +26,7 @@ router = APIRouter(tags=["signup"])
 EMAIL_CHECK_LIMIT = "60/minute"
 
 
-def saga_context(request: Request) -> SagaContext:
+async def saga_context(request: Request) -> SagaContext:
     """The saga's providers, built once at start-up (tests pass their own through `create_app`)."""
     state = request.app.state
     return SagaContext(
@@ -39,7 +39,7 @@ def saga_context(request: Request) -> SagaContext:
     )
 
 
-def area_code_stock(request: Request) -> AreaCodeStock:
+async def area_code_stock(request: Request) -> AreaCodeStock:
     state = request.app.state
     if getattr(state, "area_code_stock", None) is None:
         state.area_code_stock = AreaCodeStock(state.providers.telephony)
