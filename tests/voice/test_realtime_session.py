@@ -10,6 +10,7 @@ from voxi.voice.realtime import codec
 from voxi.voice.realtime.codec import SessionConfig
 from voxi.voice.realtime.session import (
     FINAL_MARK,
+    MARK_EVERY_MS,
     BridgeSession,
     CarryOut,
     HangUp,
@@ -69,9 +70,36 @@ def test_audio_is_relayed_both_ways_untouched():
     out = session.on_realtime(
         realtime({"type": "response.output_audio.delta", "item_id": "i1", "delta": payload})
     )
-    media, mark = sent(out, SendTwilio)
-    assert media == {"event": "media", "streamSid": "MZ1", "media": {"payload": payload}}
-    assert mark["event"] == "mark"
+    assert sent(out, SendTwilio) == [{"event": "media", "streamSid": "MZ1", "media": {"payload": payload}}]
+
+
+def delta(item_id: str, ms: int) -> codec.RealtimeEvent:
+    return realtime({"type": "response.output_audio.delta", "item_id": item_id, "delta": audio(ms)})
+
+
+def test_a_mark_follows_every_100_ms_of_audio_and_the_end_of_each_response():
+    session = BridgeSession("MZ1", CONFIG)
+    frames = [sent(session.on_realtime(delta("i1", 20)), SendTwilio) for _ in range(12)]
+    kinds = [[f["event"] for f in out] for out in frames]
+    assert (
+        kinds
+        == [["media"]] * 4 + [["media", "mark"]] + [["media"]] * 4 + [["media", "mark"]] + [["media"]] * 2
+    )
+    assert MARK_EVERY_MS == 100
+    # The last 40 ms get their mark when the response ends, so its whole audio is accounted for.
+    done = sent(session.on_realtime(realtime({"type": "response.done", "response": {}})), SendTwilio)
+    assert [f["event"] for f in done] == ["mark"]
+    names = [f["mark"]["name"] for out in [*frames, done] for f in out if f["event"] == "mark"]
+    for name in names:
+        session.on_twilio(codec.TwilioMark(name))
+    assert session.played_ms == 240
+
+
+def test_a_new_item_marks_the_tail_of_the_previous_one_first():
+    session = BridgeSession("MZ1", CONFIG)
+    session.on_realtime(delta("i1", 60))
+    out = sent(session.on_realtime(delta("i2", 20)), SendTwilio)
+    assert [f["event"] for f in out] == ["mark", "media"]
 
 
 def test_barge_in_truncates_at_the_audio_twilio_has_played_and_clears():
@@ -96,12 +124,19 @@ def test_barge_in_truncates_at_the_audio_twilio_has_played_and_clears():
     assert session.on_realtime(realtime({"type": "input_audio_buffer.speech_started"})) == []
 
 
+def test_barge_in_within_the_first_100_ms_still_clears_the_queued_audio():
+    session = BridgeSession("MZ1", CONFIG)
+    session.on_realtime(delta("i1", 20))  # sent, not yet marked
+    actions = session.on_realtime(realtime({"type": "input_audio_buffer.speech_started"}))
+    assert sent(actions, SendRealtime)[0]["audio_end_ms"] == 0
+    assert sent(actions, SendTwilio) == [{"event": "clear", "streamSid": "MZ1"}]
+
+
 def test_speech_while_nothing_plays_is_not_a_barge_in():
     session = BridgeSession("MZ1", CONFIG)
-    out = session.on_realtime(
-        realtime({"type": "response.output_audio.delta", "item_id": "i1", "delta": audio(20)})
-    )
-    session.on_twilio(codec.TwilioMark(sent(out, SendTwilio)[1]["mark"]["name"]))
+    session.on_realtime(delta("i1", 20))
+    done = session.on_realtime(realtime({"type": "response.done", "response": {}}))
+    session.on_twilio(codec.TwilioMark(sent(done, SendTwilio)[0]["mark"]["name"]))
     assert session.on_realtime(realtime({"type": "input_audio_buffer.speech_started"})) == []
 
 

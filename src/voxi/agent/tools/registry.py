@@ -6,6 +6,7 @@ A tool never raises to its engine: unknown tools, bad arguments and domain error
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,8 +32,13 @@ FAILED = "Sorry, something went wrong on my end. I can take a message so the tea
 STILL_RUNNING = "One moment, I'm still working on that."
 
 
-def tool_specs() -> list[ToolSpec]:
-    return [ToolSpec(tool.name, tool.description, _json_schema(tool)) for tool in TOOLS.values()]
+@functools.cache
+def tool_specs() -> tuple[ToolSpec, ...]:
+    """The registry as the LLMs see it; built once (every call's session and every LLM turn sends it).
+
+    Shared: callers must not mutate the schemas.
+    """
+    return tuple(ToolSpec(tool.name, tool.description, _json_schema(tool)) for tool in TOOLS.values())
 
 
 def _json_schema(tool: Tool) -> dict[str, Any]:

@@ -7,6 +7,7 @@ call ids in a tool's body come from dynamic variables, so the LLM can neither fo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from voxi.agent.tools.base import ToolSpec
@@ -78,7 +79,7 @@ def server_tool(spec: ToolSpec, *, base_url: str, tools_secret: str) -> dict[str
     }
 
 
-def agent_definition(settings: Settings, specs: list[ToolSpec] | None = None) -> dict[str, Any]:
+def agent_definition(settings: Settings, specs: Sequence[ToolSpec] | None = None) -> dict[str, Any]:
     """Name, conversation config (prompt, first message, server tools) and platform settings."""
     specs = tool_specs() if specs is None else specs
     base_url = settings.voxi_base_url

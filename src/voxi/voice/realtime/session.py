@@ -2,9 +2,10 @@
 
 It does no I/O. The transport feeds it parsed events and carries out what it returns: frames for
 either socket, tools to run, transcript turns to record, and a call to transfer or end. Playback is
-tracked with Twilio marks: every audio chunk sent to the caller is followed by a mark, and Twilio
-echoes a mark once the audio before it has played, so barge-in truncates the model's item at exactly
-what the caller heard.
+tracked with Twilio marks: Twilio echoes a mark once the audio before it has played, so barge-in
+truncates the model's item at what the caller heard. A mark follows every MARK_EVERY_MS of audio (and
+the end of each response), not every chunk: the Realtime API may send 20 ms deltas, and a mark per delta
+would double the messages on both sockets for a precision no caller notices.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from voxi.voice.realtime.codec import (
 # The mark that follows the agent's last words before a transfer or hang-up: once Twilio echoes it,
 # the caller has heard the goodbye and the call can be redirected.
 FINAL_MARK = "voxi-final"
+# Playback is known to this precision: the truncation point of a barge-in is at most this early.
+MARK_EVERY_MS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ Action = SendTwilio | SendRealtime | RunTool | RecordTurn | CarryOut | HangUp
 class _Playing:
     item_id: str
     played_ms: int = 0
+    unmarked_ms: int = 0  # sent to Twilio, not yet followed by a mark
 
 
 class BridgeSession:
@@ -135,10 +139,6 @@ class BridgeSession:
     def played_ms(self) -> int:
         return self._playing.played_ms if self._playing else 0
 
-    @property
-    def unplayed_marks(self) -> int:
-        return len(self._marks)
-
     # --- Realtime side -------------------------------------------------------------------------
 
     def on_realtime(self, event: RealtimeEvent) -> list[Action]:
@@ -160,18 +160,28 @@ class BridgeSession:
 
     def _on_audio(self, event: AudioDelta) -> list[Action]:
         self._response_active = True
+        actions: list[Action] = []
         if self._playing is None or self._playing.item_id != event.item_id:
+            actions += self._mark_unmarked()  # the previous item's tail plays first
             self._playing = _Playing(event.item_id)
+        actions.append(SendTwilio(codec.twilio_media(self.stream_sid, event.delta)))
+        self._playing.unmarked_ms += codec.mulaw_ms(event.delta)
+        if self._playing.unmarked_ms >= MARK_EVERY_MS:
+            actions += self._mark_unmarked()
+        return actions
+
+    def _mark_unmarked(self) -> list[Action]:
+        """A mark after the audio sent since the last one; Twilio echoes it once that has played."""
+        if self._playing is None or not self._playing.unmarked_ms:
+            return []
         name = f"m{next(self._mark_ids)}"
-        self._marks[name] = (event.item_id, codec.mulaw_ms(event.delta))
-        return [
-            SendTwilio(codec.twilio_media(self.stream_sid, event.delta)),
-            SendTwilio(codec.twilio_mark(self.stream_sid, name)),
-        ]
+        self._marks[name] = (self._playing.item_id, self._playing.unmarked_ms)
+        self._playing.unmarked_ms = 0
+        return [SendTwilio(codec.twilio_mark(self.stream_sid, name))]
 
     def _on_barge_in(self) -> list[Action]:
         # Only audio still queued at Twilio needs cutting; the server VAD already cancelled generation.
-        if self._playing is None or not self._marks:
+        if self._playing is None or not (self._marks or self._playing.unmarked_ms):
             return []
         actions: list[Action] = [
             SendRealtime(codec.truncate(self._playing.item_id, self._playing.played_ms)),
@@ -206,10 +216,11 @@ class BridgeSession:
 
     def _on_response_done(self) -> list[Action]:
         self._response_active = False
-        actions = self._maybe_respond()
-        if not actions and self._final_action is not None and not self._pending_tools:
-            actions = self._send_final_mark()
-        return actions
+        actions = self._mark_unmarked()
+        respond = self._maybe_respond()
+        if not respond and self._final_action is not None and not self._pending_tools:
+            respond = self._send_final_mark()
+        return actions + respond
 
     def _maybe_respond(self) -> list[Action]:
         # One response at a time: the Realtime API rejects a response.create while one is active.
