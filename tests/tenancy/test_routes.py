@@ -47,3 +47,23 @@ async def test_settings_changes_are_audited_without_values(client, db, settings)
     assert entry is not None and entry.action == "business.update"
     assert entry.actor == f"user:{acme.owner_id}"
     assert entry.details == {"fields": ["emergencyNumber", "greeting"]}
+
+
+async def test_choosing_the_voice_engine_is_enterprise_only_and_empty_means_the_default(client, db, settings):
+    starter = await make_tenant(db)
+    refused = await client.patch(
+        "/api/v1/business", headers=owner_headers(settings, starter), json={"voiceEngine": "openai"}
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "plan_required"
+    assert "Enterprise" in refused.json()["error"]["message"]
+
+    enterprise = await make_tenant(db, plan="ENTERPRISE")
+    headers = owner_headers(settings, enterprise)
+    chosen = await client.patch("/api/v1/business", headers=headers, json={"voiceEngine": "openai"})
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["config"]["voiceEngine"] == "openai"
+    unknown = await client.patch("/api/v1/business", headers=headers, json={"voiceEngine": "siri"})
+    assert unknown.status_code == 422
+    cleared = await client.patch("/api/v1/business", headers=headers, json={"voiceEngine": ""})
+    assert cleared.json()["config"]["voiceEngine"] is None

@@ -5,16 +5,18 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own app's TwiML in tests
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+import httpx
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 from tests.factories.tenancy import make_tenant
-from tests.voice.conftest import call_form
+from tests.voice.conftest import TwilioClient, call_form
 from voxi.agent.brain.base import BrainReply, ConversationState
+from voxi.app import create_app
 from voxi.calls.models import CallLog
 from voxi.core.db import Database, DatabaseUrls
-from voxi.tenancy.models import TenantStatus, TenantUsage
+from voxi.tenancy.models import TenantConfig, TenantStatus, TenantUsage
 
 
 @dataclass
@@ -224,3 +226,28 @@ async def test_the_default_engine_greets_with_the_built_in_receptionist(twilio, 
     gather = twiml(await twilio.post("/twilio/voice", call_form("+15125550110"))).find("Gather")
     assert "AI assistant for Bolt Electric" in gather.findtext("Say")
     assert gather.find("Say").get("voice") == "Polly.Joanna"
+
+
+async def test_an_enterprise_business_is_answered_by_its_own_engine_when_the_deployment_runs_it(settings, db):
+    acme = await make_tenant(db, phone_number="+15125550131", plan="ENTERPRISE")
+    async with db.cross_tenant("test: choose an engine") as session:
+        await session.execute(
+            update(TenantConfig).where(TenantConfig.tenant_id == acme.id).values(voice_engine="openai")
+        )
+        await session.commit()
+    runs_openai = settings.model_copy(update={"openai_api_key": "sk-test"})
+    assert settings.voice_engine == runs_openai.voice_engine == "twilio_speech"
+    for deployment, sid in ((runs_openai, "CA0131"), (settings, "CA0132")):
+        app = create_app(deployment, db=db)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://host") as http:
+            document = twiml(
+                await TwilioClient(http, deployment).post(
+                    "/twilio/voice", call_form(acme.phone_number, sid=sid)
+                )
+            )
+        if deployment is runs_openai:
+            assert document.find("Connect/Stream") is not None
+        else:  # no OpenAI key here: the deployment's own engine answers rather than a failing one
+            assert document.find("Gather") is not None
+    engines = {call.call_sid: call.engine for call in await calls_of(db, acme.id)}
+    assert engines == {"CA0131": "openai", "CA0132": "twilio_speech"}

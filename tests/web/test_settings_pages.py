@@ -20,8 +20,8 @@ HTMX = {"HX-Request": "true"}
 FORM = {**HTMX, "Content-Type": "application/x-www-form-urlencoded"}
 
 
-async def _owner_page(visitor, db):
-    acme = await make_tenant(db, name="Acme Heating")
+async def _owner_page(visitor, db, **tenant):
+    acme = await make_tenant(db, name="Acme Heating", **tenant)
     await log_in(visitor, acme.owner_email, OWNER_PASSWORD)
     page = await visitor.get("/settings")
     return acme, page, csrf_of(page.text)
@@ -157,3 +157,22 @@ async def test_saving_without_the_csrf_token_is_forbidden(visitor, db):
     response = await visitor.post("/settings/ai", data={"greeting": "No token", "voice": "x"}, headers=HTMX)
     assert response.status_code == 403
     assert (await _config(db, acme.id)).greeting != "No token"
+
+
+async def test_the_ai_section_names_the_engine_and_only_enterprise_may_choose_it(visitor, db):
+    _, page, _ = await _owner_page(visitor, db)
+    assert 'name="voice_engine"' not in page.text
+    assert "Calls are answered with Twilio speech" in page.text
+
+
+async def test_an_enterprise_owner_chooses_the_voice_engine_or_goes_back_to_the_default(visitor, db):
+    acme, page, csrf = await _owner_page(visitor, db, plan="ENTERPRISE")
+    assert 'name="voice_engine"' in page.text and "Voxi's default (Twilio speech)" in page.text
+    assert 'value="openai"' not in page.text  # only engines this deployment can run (no OpenAI key here)
+    form = {"greeting": "Hi!", "voice": "Polly.Joanna", "voice_engine": "twilio_speech", "csrf_token": csrf}
+    saved = await visitor.post("/settings/ai", data=form, headers=HTMX)
+    assert "Saved." in saved.text and 'value="twilio_speech" selected' in saved.text
+    assert (await _config(db, acme.id)).voice_engine == "twilio_speech"
+    cleared = await visitor.post("/settings/ai", data={**form, "voice_engine": ""}, headers=HTMX)
+    assert "Saved." in cleared.text
+    assert (await _config(db, acme.id)).voice_engine is None

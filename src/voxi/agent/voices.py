@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ENGINES = ("elevenlabs", "openai", "twilio_speech", "simulator")
+ENGINE_LABELS = {
+    "elevenlabs": "ElevenLabs",
+    "openai": "OpenAI Realtime",
+    "twilio_speech": "Twilio speech",
+    "simulator": "Text simulator",
+}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class Feature(enum.StrEnum):
     MULTIPLE_NUMBERS = "multiple_numbers"
     CUSTOM_PROMPT = "custom_prompt"
     CUSTOM_VOICE = "custom_voice"
+    VOICE_ENGINE_CHOICE = "voice_engine_choice"
     API_ACCESS = "api_access"
 
 
@@ -51,6 +52,7 @@ _ENTERPRISE = _PROFESSIONAL | {
     Feature.MULTIPLE_NUMBERS,
     Feature.CUSTOM_PROMPT,
     Feature.CUSTOM_VOICE,
+    Feature.VOICE_ENGINE_CHOICE,
     Feature.API_ACCESS,
 }
 
@@ -77,7 +79,12 @@ PLANS: dict[Plan, PlanInfo] = {
         149_900,
         _ENTERPRISE,
         None,
-        ("Everything in Professional", "Multiple numbers", "Custom AI prompt and voice", "API access"),
+        (
+            "Everything in Professional",
+            "Multiple numbers",
+            "Custom AI prompt, voice and voice engine",
+            "API access",
+        ),
     ),
 }
 

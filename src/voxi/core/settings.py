@@ -15,6 +15,9 @@ DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-in-production"  # noqa: S105
 MIN_SECRET_LENGTH = 32
 
 
+VOICE_ENGINES = ("elevenlabs", "openai", "twilio_speech")
+
+
 class Settings(BaseSettings):
     """Environment variables (and `.env`). Providers default to the real one when its credentials are set."""
 
@@ -48,7 +51,7 @@ class Settings(BaseSettings):
     sms_from_number: str = ""  # the sender when a business has no Voxi number of its own
     daily_digest_hour: int = 7  # local hour (each business's timezone) the daily digest email goes out
 
-    voice_engine: Literal["elevenlabs", "openai", "twilio_speech", ""] = ""
+    voice_engine: Literal["elevenlabs", "openai", "twilio_speech", ""] = ""  # "": chosen from the keys set
     elevenlabs_api_key: str = ""
     elevenlabs_agent_id: str = ""
     elevenlabs_webhook_secret: str = ""
@@ -101,6 +104,20 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("Voxi refuses to start outside development:\n  - " + "\n  - ".join(problems))
         return self
+
+    @property
+    def voice_engines(self) -> tuple[str, ...]:
+        """The engines this deployment can run: Twilio speech always, the others with their credentials."""
+        runnable = {"twilio_speech", self.voice_engine}
+        if self.openai_api_key:
+            runnable.add("openai")
+        if self.elevenlabs_api_key and self.elevenlabs_agent_id:
+            runnable.add("elevenlabs")
+        return tuple(engine for engine in VOICE_ENGINES if engine in runnable)
+
+    def engine_for(self, tenant_choice: str | None) -> str:
+        """The engine a business's calls use: its own choice (Enterprise) when runnable, else VOICE_ENGINE."""
+        return tenant_choice if tenant_choice in self.voice_engines else self.voice_engine
 
     def _production_problems(self) -> list[str]:
         problems = []

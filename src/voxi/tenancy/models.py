@@ -68,6 +68,8 @@ class TenantConfig(TenantScoped, Base):
     business_hours: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
     hours_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
     voice: Mapped[str] = mapped_column(String(80), default="alloy")
+    # Enterprise: this business's own voice engine; None follows the deployment's VOICE_ENGINE.
+    voice_engine: Mapped[str | None] = mapped_column(String(20))
     personality: Mapped[str] = mapped_column(Text, default="")
     forwarding_number: Mapped[str | None] = mapped_column(String(20))
     emergency_number: Mapped[str | None] = mapped_column(String(20))

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from voxi.agent.voices import voice_catalogue
+from voxi.agent.voices import ENGINE_LABELS, voice_catalogue
+from voxi.billing.plans import Feature, has_feature
 from voxi.core.errors import Forbidden, NotFound
 from voxi.deps import SessionDep
 from voxi.emergencies.schemas import CONTACT_ROLES, EMERGENCY_KINDS, KIND_LABELS
@@ -26,7 +27,8 @@ SAVED = "Saved."
 
 async def _context(request: Request, session: SessionDep, viewer: WebMember) -> dict[str, Any]:
     business = await business_view(session, viewer.tenant)
-    engine = request.app.state.settings.voice_engine
+    settings = request.app.state.settings
+    engine = settings.engine_for(business.config.voice_engine)
     voices = voice_catalogue(engine)
     if business.config.voice not in {v.id for v in voices}:
         voices = (
@@ -40,6 +42,10 @@ async def _context(request: Request, session: SessionDep, viewer: WebMember) -> 
         "values": form_values(business),
         "contacts": await list_contacts(session),
         "voices": voices,
+        "engine": ENGINE_LABELS[engine],
+        "engine_choice": has_feature(viewer.tenant.plan, Feature.VOICE_ENGINE_CHOICE),
+        "engines": [(name, ENGINE_LABELS[name]) for name in settings.voice_engines],
+        "default_engine": ENGINE_LABELS[settings.voice_engine],
         "weekdays": WEEKDAYS,
         "day_names": DAY_NAMES,
         "roles": CONTACT_ROLES,
@@ -66,6 +72,7 @@ def form_values(business: BusinessOut) -> dict[str, Any]:
         config.personality,
         config.voice,
     )
+    values["voice_engine"] = config.voice_engine or ""
     values["recording_enabled"] = config.recording_enabled
     values["emergency"] = config.emergency_settings
     values["notifications"] = config.notification_settings

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
 from pydantic import Field, field_validator
@@ -66,6 +66,9 @@ class BusinessConfig(ApiModel):
     business_hours: dict[str, list[list[str]]]
     hours_overrides: dict[str, list[list[str]]]
     voice: str
+    voice_engine: str | None = Field(
+        description="This business's own voice engine (Enterprise); null: the default."
+    )
     personality: str
     forwarding_number: str | None
     emergency_number: str | None
@@ -108,6 +111,9 @@ class BusinessPatch(ApiModel):
     business_hours: dict[str, list[list[str]]] | None = None
     hours_overrides: dict[date, list[list[str]]] | None = None
     voice: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    voice_engine: Literal["elevenlabs", "openai", "twilio_speech", ""] | None = Field(
+        default=None, description='Enterprise: the voice engine for this business; "" or null: the default.'
+    )
     personality: Annotated[str, Field(max_length=2000)] | None = None
     forwarding_number: str | None = None
     emergency_number: str | None = None
@@ -117,6 +123,7 @@ class BusinessPatch(ApiModel):
 
     _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
     _phones = field_validator("forwarding_number", "emergency_number")(check_phone)
+    _engine = field_validator("voice_engine")(lambda v: v or None)
 
     @field_validator("business_hours")
     @classmethod
@@ -151,7 +158,7 @@ class BusinessPatch(ApiModel):
 
 
 TENANT_FIELDS = {"name", "timezone", "website"}
-CLEARABLE = {"website", "forwarding_number", "emergency_number"}
+CLEARABLE = {"website", "forwarding_number", "emergency_number", "voice_engine"}
 
 
 class NewTenant(ApiModel):

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from voxi.admin.audit import record_audit
 from voxi.auth.models import Role, TenantUser, User
 from voxi.auth.passwords import hash_password
+from voxi.billing.plans import Feature, require_feature
 from voxi.core.errors import Conflict, NotFound
 from voxi.telephony.models import PhoneNumber
 from voxi.telephony.service import assign_number
@@ -95,7 +96,10 @@ async def update_business(
     config = await session.get(TenantConfig, tenant.id)
     if config is None:
         raise NotFound("This business has no configuration.")
-    for field, value in patch.config_changes().items():
+    changes = patch.config_changes()
+    if changes.get("voice_engine"):
+        require_feature(tenant, Feature.VOICE_ENGINE_CHOICE)
+    for field, value in changes.items():
         setattr(config, field, value)
     record_audit(
         session,

@@ -151,14 +151,15 @@ def _phone(form: FormData) -> Parsed:
 
 
 def _ai(form: FormData) -> Parsed:
-    return Parsed(
-        patch={
-            "greeting": form.text("greeting"),
-            "personality": form.text("personality"),
-            "voice": form.text("voice"),
-            "recordingEnabled": form.checked("recording_enabled"),
-        }
-    )
+    patch = {
+        "greeting": form.text("greeting"),
+        "personality": form.text("personality"),
+        "voice": form.text("voice"),
+        "recordingEnabled": form.checked("recording_enabled"),
+    }
+    if "voice_engine" in form:  # only Enterprise forms offer the choice
+        patch["voiceEngine"] = form.text("voice_engine")
+    return Parsed(patch=patch)
 
 
 def _notifications(form: FormData) -> Parsed:
@@ -196,6 +197,7 @@ _FIELD_OF = {
     "greeting": "greeting",
     "personality": "personality",
     "voice": "voice",
+    "voiceEngine": "voice_engine",
     "emergencySettings": "{1}",
     "notificationSettings": "{1}",
 }

@@ -88,7 +88,7 @@ async def _route(session: AsyncSession, settings: Settings, providers: Providers
     fallback = _Fallback(config.forwarding_number, tenant.name, recording_callback(settings, call))
     if not answers_calls(tenant):
         return await fallback.answer(session, call, to_number, reason=f"business is {tenant.status.lower()}")
-    engine = engine_for(settings.voice_engine)
+    engine = engine_for(settings.engine_for(config.voice_engine))
     logged = await open_call(
         session, call_sid=call.call_sid, from_number=call.from_number, to_number=to_number, engine=engine.name
     )
