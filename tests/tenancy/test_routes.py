@@ -67,3 +67,29 @@ async def test_choosing_the_voice_engine_is_enterprise_only_and_empty_means_the_
     assert unknown.status_code == 422
     cleared = await client.patch("/api/v1/business", headers=headers, json={"voiceEngine": ""})
     assert cleared.json()["config"]["voiceEngine"] is None
+
+
+async def test_booking_rules_default_then_change_key_by_key_and_reject_nonsense(client, db, settings):
+    acme = await make_tenant(db)
+    headers = owner_headers(settings, acme)
+    shown = (await client.get("/api/v1/business", headers=headers)).json()["config"]["bookingRules"]
+    assert shown == {
+        "minNoticeHours": 2,
+        "horizonDays": 30,
+        "capacity": 1,
+        "slotMinutes": 60,
+        "holdMinutes": 5,
+    }
+    first = await client.patch("/api/v1/business", headers=headers, json={"bookingRules": {"capacity": 3}})
+    assert first.status_code == 200, first.text
+    second = await client.patch(
+        "/api/v1/business", headers=headers, json={"bookingRules": {"horizonDays": 60}}
+    )
+    assert second.json()["config"]["bookingRules"] == {**shown, "capacity": 3, "horizonDays": 60}
+    bad = await client.patch(
+        "/api/v1/business", headers=headers, json={"bookingRules": {"capacity": 0, "slotMinutes": 20}}
+    )
+    assert bad.status_code == 422
+    assert (await client.get("/api/v1/business", headers=headers)).json()["config"]["bookingRules"][
+        "capacity"
+    ] == 3

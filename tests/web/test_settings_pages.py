@@ -14,6 +14,7 @@ from voxi.auth.models import Role, TenantUser, User
 from voxi.auth.passwords import hash_password
 from voxi.core.db import activate_tenant
 from voxi.emergencies.models import EscalationContact
+from voxi.scheduling.models import SchedulingSettings
 from voxi.tenancy.models import TenantConfig
 
 HTMX = {"HX-Request": "true"}
@@ -176,3 +177,30 @@ async def test_an_enterprise_owner_chooses_the_voice_engine_or_goes_back_to_the_
     cleared = await visitor.post("/settings/ai", data={**form, "voice_engine": ""}, headers=HTMX)
     assert "Saved." in cleared.text
     assert (await _config(db, acme.id)).voice_engine is None
+
+
+async def test_booking_rules_save_from_the_page_and_bad_numbers_show_inline(visitor, db):
+    acme, page, csrf = await _owner_page(visitor, db)
+    assert (
+        "<legend>Booking rules</legend>" in page.text and 'id="capacity" name="capacity" min="1"' in page.text
+    )
+    form = {
+        "capacity": "2",
+        "min_notice_hours": "4",
+        "horizon_days": "14",
+        "slot_minutes": "30",
+        "hold_minutes": "5",
+        "csrf_token": csrf,
+    }
+    saved = await visitor.post("/settings/booking", data=form, headers=HTMX)
+    assert "Saved." in saved.text and 'value="2"' in saved.text
+    bad = await visitor.post(
+        "/settings/booking", data={**form, "capacity": "0", "slot_minutes": "20"}, headers=HTMX
+    )
+    assert 'id="capacity-error">Input should be greater than or equal to 1' in bad.text
+    assert 'id="slot_minutes-error">Input should be a multiple of 15' in bad.text
+    async with db.sessions() as session:
+        await activate_tenant(session, acme.id)
+        rules = await session.get(SchedulingSettings, acme.id)
+    assert rules is not None
+    assert (rules.capacity, rules.min_notice_hours, rules.horizon_days, rules.slot_minutes) == (2, 4, 14, 30)

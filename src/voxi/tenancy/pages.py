@@ -76,6 +76,7 @@ def form_values(business: BusinessOut) -> dict[str, Any]:
     values["recording_enabled"] = config.recording_enabled
     values["emergency"] = config.emergency_settings
     values["notifications"] = config.notification_settings
+    values.update(config.booking_rules.model_dump())
     return values
 
 

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from voxi.core.schemas import ApiModel
 from voxi.emergencies.schemas import EmergencySettings
 from voxi.notifications.schemas import NotificationSettings
+from voxi.scheduling.slots import Rules
 from voxi.telephony.numbers import to_e164
 from voxi.tenancy.defaults import INDUSTRIES, WEEKDAYS
 from voxi.tenancy.models import Plan, TenantStatus
@@ -58,6 +59,21 @@ class ServiceItem(ApiModel):
     buffer_minutes: Annotated[int, Field(ge=0, le=240)] = 0
 
 
+_RULES = Rules()
+
+
+class BookingRules(ApiModel):
+    """How the business takes bookings (`SchedulingSettings`); a PATCH changes only the keys it sends."""
+
+    min_notice_hours: Annotated[int, Field(ge=0, le=168)] = _RULES.min_notice_hours
+    horizon_days: Annotated[int, Field(ge=1, le=365)] = _RULES.horizon_days
+    capacity: Annotated[int, Field(ge=1, le=50, description="Crews that can work at the same time.")] = (
+        _RULES.capacity
+    )
+    slot_minutes: Annotated[int, Field(ge=15, le=240, multiple_of=15)] = _RULES.slot_minutes
+    hold_minutes: Annotated[int, Field(ge=1, le=30)] = _RULES.hold_minutes
+
+
 class BusinessConfig(ApiModel):
     greeting: str
     owner_name: str
@@ -75,6 +91,7 @@ class BusinessConfig(ApiModel):
     recording_enabled: bool
     emergency_settings: EmergencySettings
     notification_settings: NotificationSettings
+    booking_rules: BookingRules = BookingRules()
 
 
 class TenantFacts(ApiModel):
@@ -120,6 +137,7 @@ class BusinessPatch(ApiModel):
     recording_enabled: bool | None = None
     emergency_settings: EmergencySettings | None = None
     notification_settings: NotificationSettings | None = None
+    booking_rules: BookingRules | None = None
 
     _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
     _phones = field_validator("forwarding_number", "emergency_number")(check_phone)

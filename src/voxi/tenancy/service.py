@@ -12,11 +12,12 @@ from voxi.auth.models import Role, TenantUser, User
 from voxi.auth.passwords import hash_password
 from voxi.billing.plans import Feature, require_feature
 from voxi.core.errors import Conflict, NotFound
+from voxi.scheduling.models import SchedulingSettings
 from voxi.telephony.models import PhoneNumber
 from voxi.telephony.service import assign_number
 from voxi.tenancy.defaults import default_business_hours, default_greeting, default_services
 from voxi.tenancy.models import Tenant, TenantConfig
-from voxi.tenancy.schemas import BusinessConfig, BusinessOut, BusinessPatch, NewTenant
+from voxi.tenancy.schemas import BookingRules, BusinessConfig, BusinessOut, BusinessPatch, NewTenant
 
 EMAIL_TAKEN = "An account with this email already exists."
 
@@ -83,9 +84,11 @@ async def business_view(session: AsyncSession, tenant: Tenant) -> BusinessOut:
         .where(PhoneNumber.tenant_id == tenant.id, PhoneNumber.released_at.is_(None))
         .order_by(PhoneNumber.created_at)
     )
-    return BusinessOut.model_validate(
-        {**_columns(tenant), "phone_numbers": list(numbers), "config": BusinessConfig.model_validate(config)}
-    )
+    view = BusinessConfig.model_validate(config)
+    rules = await session.get(SchedulingSettings, tenant.id)
+    if rules is not None:
+        view.booking_rules = BookingRules.model_validate(rules)
+    return BusinessOut.model_validate({**_columns(tenant), "phone_numbers": list(numbers), "config": view})
 
 
 async def update_business(
@@ -99,8 +102,16 @@ async def update_business(
     changes = patch.config_changes()
     if changes.get("voice_engine"):
         require_feature(tenant, Feature.VOICE_ENGINE_CHOICE)
+    booking_rules = changes.pop("booking_rules", None)
     for field, value in changes.items():
         setattr(config, field, value)
+    if booking_rules is not None:
+        rules = await session.get(SchedulingSettings, tenant.id)
+        if rules is None:
+            rules = SchedulingSettings(tenant_id=tenant.id)
+            session.add(rules)
+        for field, value in booking_rules.items():
+            setattr(rules, field, value)
     record_audit(
         session,
         actor=actor,

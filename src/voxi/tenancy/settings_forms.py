@@ -17,7 +17,8 @@ from voxi.emergencies.schemas import ContactIn
 from voxi.tenancy.defaults import WEEKDAYS
 from voxi.tenancy.schemas import BusinessPatch
 
-SECTIONS = ("hours", "services", "areas", "emergency", "phone", "ai", "notifications")
+SECTIONS = ("hours", "booking", "services", "areas", "emergency", "phone", "ai", "notifications")
+BOOKING_FIELDS = ("min_notice_hours", "horizon_days", "capacity", "slot_minutes", "hold_minutes")
 DAY_NAMES = dict(
     zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
 )
@@ -104,6 +105,11 @@ def _hours(form: FormData) -> Parsed:
     return result
 
 
+def _booking(form: FormData) -> Parsed:
+    # Pydantic reports a missing or non-numeric field against its own name.
+    return Parsed(patch={"bookingRules": {name: form.text(name) for name in BOOKING_FIELDS}})
+
+
 def _services(form: FormData) -> Parsed:
     services = []
     for name, minutes in zip(form.all("service_name"), form.all("service_minutes"), strict=False):
@@ -178,6 +184,7 @@ def _notifications(form: FormData) -> Parsed:
 
 _PARSERS = {
     "hours": _hours,
+    "booking": _booking,
     "services": _services,
     "areas": _areas,
     "emergency": _emergency,
@@ -200,6 +207,7 @@ _FIELD_OF = {
     "voiceEngine": "voice_engine",
     "emergencySettings": "{1}",
     "notificationSettings": "{1}",
+    "bookingRules": "{1}",
 }
 
 
