@@ -123,3 +123,21 @@ async def test_tool_level_failures_are_200_with_a_sayable_sentence_and_replays_a
     async with db.sessions() as session:
         await activate_tenant(session, acme.id)
         assert list(await session.scalars(select(Message.body))) == ["Call me"]
+
+
+async def test_without_a_tool_call_id_the_same_arguments_in_one_call_are_one_request(client, db, settings):
+    # ElevenLabs server tools send no tool-call id: a retried booking must not book twice.
+    acme = await make_bookable_tenant(db, timezone="UTC", hours=ALWAYS_OPEN)
+    await make_call(db, acme.id, call_sid="CA-retry")
+    headers = secret_headers(settings)
+    message = {"business_id": str(acme.id), "call_sid": "CA-retry", "message": "Please call back"}
+    one = await client.post("/api/tools/take_message", headers=headers, json=message)
+    retried = await client.post("/api/tools/take_message", headers=headers, json=message)
+    other = await client.post(
+        "/api/tools/take_message", headers=headers, json={**message, "message": "And again"}
+    )
+    assert one.json() == retried.json() and other.json()["ok"] is True
+    async with db.sessions() as session:
+        await activate_tenant(session, acme.id)
+        bodies = sorted(await session.scalars(select(Message.body)))
+    assert bodies == ["And again", "Please call back"]

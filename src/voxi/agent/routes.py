@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header
 from sqlalchemy import select
 
 from voxi.agent.tools.base import CallContext
-from voxi.agent.tools.registry import run_tool
+from voxi.agent.tools.registry import arguments_key, run_tool
 from voxi.calls.models import CallLog
 from voxi.core.db import activate_tenant
 from voxi.core.errors import NotFound, Unauthorized, VoxiError
@@ -94,7 +94,8 @@ async def call_tool(
         is_test=bool(call.is_test) if call else False,
     )
     arguments = {k: v for k, v in body.items() if k not in RESERVED}
-    result = await run_tool(session, ctx, tool, arguments, str(body.get("tool_call_id") or ""))
+    tool_call_id = str(body.get("tool_call_id") or "") or arguments_key(tool, arguments)
+    result = await run_tool(session, ctx, tool, arguments, tool_call_id)
     return ToolAnswer(
         ok=result.ok, say=result.say, data=result.data, action=result.action, transfer_to=result.transfer_to
     )

@@ -7,6 +7,8 @@ A tool never raises to its engine: unknown tools, bad arguments and domain error
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +49,16 @@ def _json_schema(tool: Tool) -> dict[str, Any]:
     for prop in schema.get("properties", {}).values():
         prop.pop("title", None)
     return schema
+
+
+def arguments_key(name: str, arguments: dict[str, Any]) -> str:
+    """A tool-call id for engines that send none (ElevenLabs server tools).
+
+    Within one call, the same tool with the same arguments is the same request (a retry after a
+    timeout, say): it gets the first answer instead of booking or messaging twice.
+    """
+    canonical = json.dumps([name, arguments], sort_keys=True, separators=(",", ":"), default=str)
+    return "args-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
 
 
 def call_key(ctx: CallContext) -> str | None:
