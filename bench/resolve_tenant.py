@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,8 +113,18 @@ async def create_api_keys(urls: DatabaseUrls, count: int) -> list[str]:
     """One API key for each of `count` tenants (the tenant API's keys name their tenant)."""
     db = Database(urls, pool_size=1)
     try:
-        async with db.cross_tenant("bench: api keys") as session:
+        async with db.cross_tenant("bench: pick tenants") as session:
             tenant_ids = list(await session.scalars(select(Tenant.id).order_by(Tenant.id).limit(count)))
+    finally:
+        await db.dispose()
+    return await api_keys_for(urls, tenant_ids)
+
+
+async def api_keys_for(urls: DatabaseUrls, tenant_ids: list[uuid.UUID]) -> list[str]:
+    """A new API key for each tenant, in order."""
+    db = Database(urls, pool_size=1)
+    try:
+        async with db.cross_tenant("bench: api keys") as session:
             keys = [(await create_api_key(session, tenant_id, "bench"))[1] for tenant_id in tenant_ids]
             await session.commit()
         return keys

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bench import media_bridge, scheduling
+from bench import call_logs, media_bridge, scheduling
 from bench.incoming_call import measure_incoming_calls
 from bench.resolve_tenant import create_api_keys, measure_http, measure_in_process, uvicorn_server
 from bench.signup import measure_signup, signup_rows, signup_verdict
@@ -63,6 +63,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         )
         seeded = seed_tenants(urls, plan)
         print(f"seeded {args.tenants:,} tenants in {seeded.seconds:.1f} s: {seeded.rows}", flush=True)
+        big_seconds = call_logs.seed_big_tenant(urls)
+        print(
+            f"seeded one business with {call_logs.BIG_TENANT_CALLS:,} calls in {big_seconds:.1f} s",
+            flush=True,
+        )
         in_process = asyncio.run(
             measure_in_process(urls, iterations=args.iterations, warmup=args.iterations // 10)
         )
@@ -75,11 +80,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             incoming = measure_incoming_calls(
                 server, urls, BENCH_SECRET, concurrency=args.concurrency, duration=args.duration, warmup=2
             )
+            lists = call_logs.measure_call_lists(server, urls, duration=args.list_duration)
         return {
             "seed": {"rows": seeded.rows, "seconds": seeded.seconds},
             "in_process": in_process,
             "http": http,
             "incoming_call": incoming,
+            "call_lists": lists,
             "signup": measure_signup(
                 urls, BENCH_SECRET, sequential=args.signups, concurrent=args.concurrent_signups
             ),
@@ -105,6 +112,7 @@ def verdicts(results: dict[str, Any]) -> dict[str, Any]:
         **bridge,
         "signup_p95": signup_verdict(results["signup"]),
         "scheduling": scheduling.verdicts(results["scheduling"]),
+        "call_lists_p95": call_logs.verdict(results["call_lists"]),
         "incoming_call_ratio": call_ratio,
         "incoming_call_ratio_ok": call_ratio >= THROUGHPUT_RATIO_TARGET,
         "incoming_call_light_server_p99": calls["incoming_call_light"].get("server_p99_le_ms", 1e9)
@@ -164,6 +172,7 @@ def _webhook_table(results: dict[str, Any], verdict: dict[str, Any], args: argpa
         *incoming_call_rows(results["incoming_call"], verdict, http_row, mark),
         *signup_rows(results["signup"]),
         *scheduling.rows(results["scheduling"]),
+        *call_logs.rows(results["call_lists"]),
     ]
     notes = [
         "",
@@ -171,19 +180,16 @@ def _webhook_table(results: dict[str, Any], verdict: dict[str, Any], args: argpa
         "lookup, tenant, config, numbers, a `last_used_at` write at most once a minute per key, a commit.",
         "(c) is the incoming-call webhook itself: signature, number → tenant, business + config, CallLog",
         "insert, Twilio speech greeting, TwiML; every request a new call to one of the seeded numbers.",
-        "Client latencies include the load generator,",
-        "which shares the cores with the server and PostgreSQL (its CPU: "
-        f"bare {bare['load_generator_cpu']:.0%}, business {business['load_generator_cpu']:.0%} of one core).",
+        "(e) is the tenant API's calls list and transcript search (each answer also counts its matches).",
+        "HTTP load comes from wrk (C, one thread), which shares the 2 cores with the server and",
+        f"PostgreSQL (its CPU: bare {bare['load_generator_cpu']:.0%}, business "
+        f"{business['load_generator_cpu']:.0%} of one core).",
         f"Failures: bare {bare['failures']}, business {business['failures']}, light {light['failures']}. "
         f"Load average before/after: {load['before']:.2f} / {load['after']:.2f} on {os.cpu_count()} CPUs.",
     ]
     if bare["load_generator_cpu"] > CLIENT_BOUND:
-        notes.append(
-            "The bare rate is capped by the load generator (one Python process near a full core), so"
-        )
-        notes.append(
-            "the business/bare ratio overstates the business endpoint's share of the server's capacity."
-        )
+        notes.append("The bare rate may be capped by the load generator (near a full core): the ratios then")
+        notes.append("overstate the endpoints' share of the server's capacity.")
     return "\n".join(rows + notes)
 
 
@@ -207,13 +213,15 @@ def incoming_call_rows(calls: dict[str, Any], verdict: dict[str, Any], http_row:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tenants", type=int, default=10_000)
-    parser.add_argument("--calls-per-tenant", type=int, default=5)
+    # 90 calls each + one business with 100,000 = 1,000,000 transcripts at 10,000 tenants.
+    parser.add_argument("--calls-per-tenant", type=int, default=90)
     parser.add_argument("--appointments-per-tenant", type=int, default=100)  # 1M at 10,000 tenants
     parser.add_argument("--iterations", type=int, default=5_000)
     parser.add_argument("--scheduling-iterations", type=int, default=1_000)
     parser.add_argument("--api-keys", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--list-duration", type=float, default=5.0, help="seconds per calls-list query")
     parser.add_argument("--signups", type=int, default=50, help="sequential signups to time")
     parser.add_argument("--concurrent-signups", type=int, default=20, help="signups sent 4 at a time")
     parser.add_argument(

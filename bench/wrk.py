@@ -9,6 +9,7 @@ and reports latency percentiles and the responses that were not 2xx or lacked an
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -100,7 +101,9 @@ def run_wrk(
             require_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "10s",
             "-s", str(script), base_url + requests[0].path, "--", str(lines),
         ]  # fmt: skip
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     totals = json.loads(output.strip().splitlines()[-1])
     return {
         "requests": totals["requests"],
@@ -110,4 +113,7 @@ def run_wrk(
         "p95_ms": totals["p95_us"] / 1000,
         "p99_ms": totals["p99_us"] / 1000,
         "mean_ms": totals["mean_us"] / 1000,
+        # wrk's own CPU (cores): how much of the machine the load generator took from the server.
+        "load_generator_cpu": (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        / totals["seconds"],
     }
