@@ -30,6 +30,8 @@ class CallLog(TenantScoped, Timestamped, Base):
             ondelete="SET NULL (customer_id)",
         ),
         Index("ix_call_logs_tenant_id_started_at", "tenant_id", "started_at"),
+        # The calls list filtered by outcome: counted from the index alone, listed newest first.
+        Index("ix_call_logs_tenant_id_outcome_started_at", "tenant_id", "outcome", "started_at"),
         # btree_gin lets one GIN index lead with tenant_id: search stays inside one tenant's calls.
         Index("ix_call_logs_tenant_id_search_vector", "tenant_id", "search_vector", postgresql_using="gin"),
     )
