@@ -1,5 +1,5 @@
 """The settings page in Chromium: hours and greeting saved in place and still there after a reload;
-a bad phone number is refused next to its field."""
+a bad phone number is refused next to its field; booking rules (crews, notice) saved."""
 
 from __future__ import annotations
 
@@ -74,3 +74,18 @@ def test_emergency_contacts_are_saved_in_order(page: Page, make_tenant):
     page.reload()
     expect(page.get_by_label("Contact phone 1")).to_have_value("+15125550111")
     expect(page.get_by_label("Contact role 2")).to_have_value("owner")
+
+
+def test_booking_rules_are_saved_and_still_there_after_a_reload(page: Page, make_tenant):
+    acme = make_tenant(f"Crew {uuid.uuid4().hex[:6]} Heating")
+    log_in(page, acme.owner_email, acme.owner_password)
+    page.goto("/settings#booking")
+    booking = page.locator("section#booking")
+    booking.get_by_label(re.compile(r"^Crews")).fill("3")
+    booking.get_by_label(re.compile(r"^Minimum notice")).fill("4")
+    booking.get_by_role("button", name="Save booking rules").click()
+    expect(booking.get_by_role("status")).to_have_text("Saved.")
+    page.reload()
+    expect(page.get_by_label(re.compile(r"^Crews"))).to_have_value("3")
+    expect(page.get_by_label(re.compile(r"^Minimum notice"))).to_have_value("4")
+    expect(page.get_by_label(re.compile(r"^Booking horizon"))).to_have_value("30")
