@@ -30,6 +30,7 @@ from voxi.billing.providers.sandbox import (
 )
 from voxi.core.db import Database
 from voxi.core.errors import NotFound
+from voxi.core.jobs import bring_jobs_forward
 from voxi.tenancy.models import Plan
 
 Step = Callable[[AsyncSession, SandboxSubscription, str, datetime], Awaitable[str]]
@@ -43,7 +44,11 @@ class AdvanceReport:
 
 
 async def advance(db: Database, days: float) -> AdvanceReport:
-    """Move sandbox time forward by `days` and run every subscription step that fell due."""
+    """Move sandbox time forward by `days` and run every subscription step that fell due.
+
+    Jobs already queued for later move with the clock; jobs the steps queue start from now.
+    """
+    await bring_jobs_forward(db, timedelta(days=days))
     async with db.sessions() as session:
         clock = await session.get(SandboxClock, 1, with_for_update=True)
         if clock is None:
