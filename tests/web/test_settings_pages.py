@@ -204,3 +204,8 @@ async def test_booking_rules_save_from_the_page_and_bad_numbers_show_inline(visi
         rules = await session.get(SchedulingSettings, acme.id)
     assert rules is not None
     assert (rules.capacity, rules.min_notice_hours, rules.horizon_days, rules.slot_minutes) == (2, 4, 14, 30)
+
+
+async def test_a_voice_of_another_engine_says_which_voice_callers_hear(visitor, db):
+    _, page, _ = await _owner_page(visitor, db)  # the default voice, alloy, is OpenAI's
+    assert "alloy — not a Twilio speech voice, so callers hear Joanna (Amazon Polly)" in page.text

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from voxi.agent.voices import ENGINE_LABELS, voice_catalogue
+from voxi.agent.voices import ENGINE_LABELS, VoiceOption, voice_catalogue
 from voxi.billing.plans import Feature, has_feature
 from voxi.core.errors import Forbidden, NotFound
 from voxi.deps import SessionDep
@@ -30,12 +30,11 @@ async def _context(request: Request, session: SessionDep, viewer: WebMember) -> 
     settings = request.app.state.settings
     engine = settings.engine_for(business.config.voice_engine)
     voices = voice_catalogue(engine)
-    if business.config.voice not in {v.id for v in voices}:
-        voices = (
-            [*voices, type(voices[0])(business.config.voice, f"{business.config.voice} (current)")]
-            if voices
-            else []
-        )
+    chosen = business.config.voice
+    if voices and chosen not in {v.id for v in voices}:
+        # Another engine's voice (e.g. the default `alloy` on Twilio speech): say what callers hear.
+        label = f"{chosen} — not a {ENGINE_LABELS[engine]} voice, so callers hear {voices[0].label}"
+        voices = [*voices, VoiceOption(chosen, label)]
     return {
         "business": business,
         "can_edit": viewer.principal.is_admin,
