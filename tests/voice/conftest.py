@@ -8,6 +8,7 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
+from tests.factories.voice import providers_for
 from voxi.app import create_app
 from voxi.core.settings import Settings
 from voxi.providers import build_providers
@@ -57,3 +58,12 @@ async def make_twilio(settings, db) -> AsyncIterator[Callable[..., TwilioClient]
 @pytest.fixture
 def twilio(make_twilio) -> TwilioClient:
     return make_twilio()
+
+
+@pytest.fixture
+async def el_client(db, el_settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client on an app built with the module's own `el_settings` (the ElevenLabs engine's tests)."""
+    app = create_app(el_settings, db=db, providers=providers_for(el_settings, db))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client

@@ -17,7 +17,6 @@ from tests.factories.voice import (
     providers_for,
     today_iso,
 )
-from voxi.app import create_app
 from voxi.voice.elevenlabs.initiation import ALL_VARIABLES
 from voxi.voice.service import TwilioCall, answer_incoming_call
 
@@ -94,14 +93,6 @@ async def test_register_call_error_forwards_the_caller(db, business, el_settings
         api.post("/v1/convai/twilio/register-call").respond(500, json={"detail": "boom"})
         answer = await answer_incoming_call(db, el_settings, providers_for(el_settings, db), CALL)
     assert FORWARDING_NUMBER in answer
-
-
-@pytest.fixture
-async def el_client(db, el_settings):
-    app = create_app(el_settings, db=db, providers=providers_for(el_settings, db))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
 
 
 async def _init(client, called: str = BUSINESS_NUMBER, secret: str = TOOLS_SECRET) -> httpx.Response:

@@ -13,7 +13,6 @@ from sqlalchemy.engine import make_url
 
 from tests.factories.tenancy import owner_headers
 from tests.factories.voice import BUSINESS_NUMBER, make_business, providers_for
-from voxi.app import create_app
 from voxi.calls.models import CallLog
 from voxi.calls.service import open_call
 from voxi.core.db import activate_tenant
@@ -28,14 +27,6 @@ AUDIO = b"ID3\x04\x00 a short mp3"
 @pytest.fixture
 def el_settings(settings):
     return settings.model_copy(update={"elevenlabs_webhook_secret": SECRET})
-
-
-@pytest.fixture
-async def el_client(db, el_settings):
-    app = create_app(el_settings, db=db, providers=providers_for(el_settings, db))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
 
 
 @pytest.fixture
