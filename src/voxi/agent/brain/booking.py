@@ -256,13 +256,9 @@ def _spoken_number(e164: str) -> str:
 
 async def reschedule(turn: Turn, text: str) -> BrainReply:
     slots = turn.state.slots
-    result = await turn.tool("lookup_customer", phone=turn.ctx.caller_number or "")
-    appointment = _next_appointment(result)
+    appointment = await _callers_next_appointment(turn)
     if appointment is None:
-        turn.state.flow = None
-        return ask(
-            turn, "anything_else", f"I couldn't find an upcoming appointment for this number. {ANYTHING_ELSE}"
-        )
+        return _no_appointment(turn)
     slots["service"] = appointment.get("service") or (turn.services[0]["name"] if turn.services else "")
     slots["appointment_id"] = appointment.get("id")
     slots["day"] = slots["part_of_day"] = None
@@ -287,13 +283,9 @@ async def _reschedule_to(turn: Turn) -> BrainReply:
 
 
 async def cancel(turn: Turn, _text: str) -> BrainReply:
-    result = await turn.tool("lookup_customer", phone=turn.ctx.caller_number or "")
-    appointment = _next_appointment(result)
+    appointment = await _callers_next_appointment(turn)
     if appointment is None:
-        turn.state.flow = None
-        return ask(
-            turn, "anything_else", f"I couldn't find an upcoming appointment for this number. {ANYTHING_ELSE}"
-        )
+        return _no_appointment(turn)
     turn.state.slots["appointment_id"] = appointment.get("id")
     turn.state.slots["appointment_label"] = _describe(appointment)
     question = f"I see {turn.state.slots['appointment_label']}. Would you like me to cancel it?"
@@ -325,11 +317,20 @@ def _describe(appointment: dict[str, Any]) -> str:
     return f"your {service} on {label}" if service and label else "your upcoming appointment"
 
 
-def _next_appointment(result: ToolResult) -> dict[str, Any] | None:
+async def _callers_next_appointment(turn: Turn) -> dict[str, Any] | None:
+    """The caller's next appointment, found by caller ID (reschedule and cancel start here)."""
+    result = await turn.tool("lookup_customer", phone=turn.ctx.caller_number or "")
     if not result.ok:
         return None
     upcoming = result.data.get("upcoming_appointments") or result.data.get("appointments") or []
     return upcoming[0] if upcoming and isinstance(upcoming[0], dict) else None
+
+
+def _no_appointment(turn: Turn) -> BrainReply:
+    turn.state.flow = None
+    return ask(
+        turn, "anything_else", f"I couldn't find an upcoming appointment for this number. {ANYTHING_ELSE}"
+    )
 
 
 # --- messages -----------------------------------------------------------------------------------------
