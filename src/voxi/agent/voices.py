@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENGINES = ("elevenlabs", "openai", "twilio_speech", "simulator")
 ENGINE_LABELS = {
     "elevenlabs": "ElevenLabs",
     "openai": "OpenAI Realtime",

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,7 +15,8 @@ DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-in-production"  # noqa: S105
 MIN_SECRET_LENGTH = 32
 
 
-VOICE_ENGINES = ("elevenlabs", "openai", "twilio_speech")
+VoiceEngineName = Literal["elevenlabs", "openai", "twilio_speech"]
+VOICE_ENGINES: tuple[str, ...] = get_args(VoiceEngineName)
 
 
 class Settings(BaseSettings):
@@ -51,7 +52,7 @@ class Settings(BaseSettings):
     sms_from_number: str = ""  # the sender when a business has no Voxi number of its own
     daily_digest_hour: int = 7  # local hour (each business's timezone) the daily digest email goes out
 
-    voice_engine: Literal["elevenlabs", "openai", "twilio_speech", ""] = ""  # "": chosen from the keys set
+    voice_engine: VoiceEngineName | Literal[""] = ""  # "": chosen from the keys set
     elevenlabs_api_key: str = ""
     elevenlabs_agent_id: str = ""
     elevenlabs_webhook_secret: str = ""

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from pydantic import Field, field_validator
 
 from voxi.core.schemas import ApiModel
+from voxi.core.settings import VoiceEngineName
 from voxi.emergencies.schemas import EmergencySettings
 from voxi.notifications.schemas import NotificationSettings
 from voxi.scheduling.slots import Rules
@@ -128,7 +129,7 @@ class BusinessPatch(ApiModel):
     business_hours: dict[str, list[list[str]]] | None = None
     hours_overrides: dict[date, list[list[str]]] | None = None
     voice: Annotated[str, Field(min_length=1, max_length=80)] | None = None
-    voice_engine: Literal["elevenlabs", "openai", "twilio_speech", ""] | None = Field(
+    voice_engine: VoiceEngineName | Literal[""] | None = Field(
         default=None, description='Enterprise: the voice engine for this business; "" or null: the default.'
     )
     personality: Annotated[str, Field(max_length=2000)] | None = None
