@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.resolve_tenant import Server, api_keys_for
-from bench.wrk import Request, run_wrk
+from bench.resolve_tenant import Server, api_keys_for, measure_phases
+from bench.wrk import Request
 from voxi.calls.models import CallLog
 from voxi.cli.seed import SeedPlan, seed_tenants
 from voxi.core.db import Database, DatabaseUrls
@@ -56,14 +56,15 @@ async def _businesses(urls: DatabaseUrls) -> tuple[uuid.UUID, uuid.UUID, int]:
 def measure_call_lists(server: Server, urls: DatabaseUrls, *, duration: float) -> dict[str, Any]:
     big, ordinary, transcripts = asyncio.run(_businesses(urls))
     keys = asyncio.run(api_keys_for(urls, [big, ordinary]))
-    results: dict[str, Any] = {"transcripts": transcripts, "queries": {}}
-    for who, key in zip(("big", "ordinary"), keys, strict=True):
-        for name, path in QUERIES.items():
-            request = [Request("GET", path, headers={"X-API-Key": key})]
-            run_wrk(server.base_url, request, connections=1, duration=1)  # warm-up
-            measured = run_wrk(server.base_url, request, connections=1, duration=duration, marker='"total"')
-            results["queries"][f"{who}: {name}"] = {"path": path, **measured}
-    return results
+    phases = [
+        (f"{who}: {name}", [Request("GET", path, headers={"X-API-Key": key})], 1, '"total"')
+        for who, key in zip(("big", "ordinary"), keys, strict=True)
+        for name, path in QUERIES.items()
+    ]
+    return {
+        "transcripts": transcripts,
+        "queries": measure_phases(server, phases, duration=duration, warmup=1),
+    }
 
 
 def verdict(results: dict[str, Any]) -> bool:

@@ -171,12 +171,13 @@ def measure_phases(
     results: dict[str, dict[str, object]] = {}
     for name, requests, connections, marker in phases:
         path = requests[0].path
+        route = path.split("?", 1)[0]  # the histogram is per route, whatever the query
         run_wrk(server.base_url, requests, connections=connections, duration=warmup, marker=marker)
-        before = server_histogram(server.base_url, path)
+        before = server_histogram(server.base_url, route)
         measured = run_wrk(
             server.base_url, requests, connections=connections, duration=duration, marker=marker
         )
-        after = server_histogram(server.base_url, path)
+        after = server_histogram(server.base_url, route)
         results[name] = {"path": path, "concurrency": connections, **measured, **server_time(before, after)}
     return results
 

@@ -7,7 +7,6 @@ A tool never raises to its engine: unknown tools, bad arguments and domain error
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +21,7 @@ from voxi.agent.models import ToolInvocation
 from voxi.agent.tools import appointments, business, call_control, callers
 from voxi.agent.tools.base import CallContext, ToolResult, ToolSpec
 from voxi.agent.tools.common import Tool, sayable_error
+from voxi.auth.tokens import sha256_hex
 from voxi.core.errors import VoxiError
 
 log = structlog.get_logger(__name__)
@@ -58,7 +58,7 @@ def arguments_key(name: str, arguments: dict[str, Any]) -> str:
     timeout, say): it gets the first answer instead of booking or messaging twice.
     """
     canonical = json.dumps([name, arguments], sort_keys=True, separators=(",", ":"), default=str)
-    return "args-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+    return "args-" + sha256_hex(canonical)[:40]
 
 
 def call_key(ctx: CallContext) -> str | None:
