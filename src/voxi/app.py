@@ -10,7 +10,6 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.sessions import SessionMiddleware
 
 from voxi.admin.routes import router as admin_router
 from voxi.agent.routes import router as tools_router
@@ -26,7 +25,7 @@ from voxi.core.error_handlers import install_error_handlers
 from voxi.core.health import router as health_router
 from voxi.core.jobs import JobServices, start_background_worker
 from voxi.core.logging import configure_logging
-from voxi.core.middleware import RequestContextMiddleware
+from voxi.core.middleware import HttpSessionMiddleware, RequestContextMiddleware
 from voxi.core.ratelimit import RateLimiter
 from voxi.core.settings import Settings
 from voxi.customers.pages import router as customers_pages
@@ -94,7 +93,7 @@ def create_app(
 
     install_error_handlers(app)
     app.add_middleware(
-        SessionMiddleware,
+        HttpSessionMiddleware,
         secret_key=settings.derived_secret("session-cookie"),
         session_cookie="voxi_session",
         max_age=settings.session_ttl_hours * 3600,

@@ -8,6 +8,7 @@ import uuid
 
 import structlog
 from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voxi.core.logging import bind_log_context
@@ -26,6 +27,20 @@ SECURITY_HEADERS = [
     ),
 ]
 _TOO_LARGE = json.dumps({"error": {"code": "payload_too_large", "message": "The request body is too large."}})
+
+
+class HttpSessionMiddleware(SessionMiddleware):
+    """Starlette's cookie sessions, for HTTP only.
+
+    The only websockets are Twilio's media streams, which carry no browser session; Starlette's
+    session wrapper would otherwise sit on every audio frame sent to the caller.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class RequestContextMiddleware:

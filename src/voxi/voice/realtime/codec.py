@@ -2,7 +2,8 @@
 
 Pure functions, no I/O. μ-law audio stays the base64 text both sides use, so a frame is relayed
 without decoding or re-encoding; outgoing frames are built by string formatting because base64 needs
-no JSON escaping and this is the per-frame hot path.
+no JSON escaping and this is the per-frame hot path. Incoming frames are parsed with orjson (about a
+third of the standard library's time on a media frame).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 # G.711 μ-law at 8 kHz: one byte per sample, 8 bytes per millisecond.
 MULAW_BYTES_PER_MS = 8
@@ -52,7 +55,7 @@ TwilioEvent = TwilioStart | TwilioMedia | TwilioMark | TwilioStop
 
 def parse_twilio(raw: str | bytes) -> TwilioEvent | None:
     """One Twilio Media Streams message; None for messages the bridge ignores (`connected`, `dtmf`)."""
-    message = json.loads(raw)
+    message = orjson.loads(raw)
     kind = message.get("event")
     if kind == "media":
         media = message["media"]
@@ -149,7 +152,7 @@ RealtimeEvent = (
 
 def parse_realtime(raw: str | bytes) -> RealtimeEvent | None:
     """One Realtime GA server event; None for the many the bridge does not act on."""
-    event = json.loads(raw)
+    event = orjson.loads(raw)
     kind = event.get("type")
     if kind == "response.output_audio.delta":
         return AudioDelta(event.get("item_id", ""), event["delta"])

@@ -1,8 +1,11 @@
 """The real Realtime connector: the official `openai` SDK's `client.realtime.connect(...)`.
 
-Frames go through `send_raw`/`recv_bytes`: the bridge already speaks the GA JSON (see `codec`), and
-skipping the SDK's per-event model validation keeps the per-frame cost low. The SDK's reconnect is
-left off: a dropped session forwards the caller instead (a half-remembered conversation is worse).
+The SDK opens the session (URL, model, auth headers, handshake) and reads frames with `recv_bytes`: the
+bridge already speaks the GA JSON (see `codec`), so the SDK's per-event model validation is skipped.
+Frames are written straight to the websocket the SDK opened: the SDK's own send path queues frames for
+its reconnect feature and looks up the current anyio task on every call, ~6% of the bridge's CPU at
+200 calls. Reconnect is left off: a dropped session forwards the caller instead (a half-remembered
+conversation is worse), so there is nothing for that queue to do.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from voxi.voice.realtime.transport import RealtimeUpstream, UpstreamClosed
 class _SdkUpstream:
     def __init__(self, connection) -> None:  # type: ignore[no-untyped-def]  # SDK's AsyncRealtimeConnection
         self._connection = connection
+        self._socket = connection._connection  # the SDK's websockets connection (see above)
 
     async def send(self, text: str) -> None:
         try:
-            await self._connection.send_raw(text)
+            await self._socket.send(text)
         except ConnectionClosed as exc:
             raise UpstreamClosed(str(exc)) from exc
 
