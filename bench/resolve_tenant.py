@@ -172,7 +172,9 @@ def measure_phases(
     for name, requests, connections, marker in phases:
         path = requests[0].path
         route = path.split("?", 1)[0]  # the histogram is per route, whatever the query
-        run_wrk(server.base_url, requests, connections=connections, duration=warmup, marker=marker)
+        # The warm-up replays the list from its end, so the measured run (from its start) sends requests
+        # the server has not seen: new calls, not idempotent replays of warm-up calls.
+        run_wrk(server.base_url, requests[::-1], connections=connections, duration=warmup, marker=marker)
         before = server_histogram(server.base_url, route)
         measured = run_wrk(
             server.base_url, requests, connections=connections, duration=duration, marker=marker

@@ -42,6 +42,7 @@ from voxi.signup.pages import router as signup_pages
 from voxi.signup.routes import router as signup_router
 from voxi.tenancy.pages import router as settings_pages
 from voxi.tenancy.routes import router as business_router
+from voxi.voice.answering import AnsweringCache, listen_for_changes, listener_conninfo
 from voxi.voice.elevenlabs.routes import router as elevenlabs_router
 from voxi.voice.pages import router as test_call_pages
 from voxi.voice.realtime.routes import router as realtime_router
@@ -65,11 +66,18 @@ def create_app(
         if getattr(app.state, "db", None) is None:
             owned = app.state.db = database_from_settings(settings)
             app.state.providers = build_providers(settings, owned)
+            owned.commit_hooks.append(app.state.answering.on_commit)
         await ensure_configured_admin(settings, app.state.db)
+        listener = asyncio.create_task(
+            listen_for_changes(listener_conninfo(app.state.db), app.state.answering), name="answering-cache"
+        )
         worker = None
         if settings.run_worker_in_process:
             worker = start_background_worker(JobServices(settings, app.state.db, app.state.providers))
         yield
+        listener.cancel()
+        with suppress(asyncio.CancelledError):
+            await listener
         if worker is not None:
             worker.cancel()
             with suppress(asyncio.CancelledError):
@@ -87,9 +95,11 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings.redis_url)
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     timefmt.install(app.state.templates.env)
+    app.state.answering = AnsweringCache()
     if db is not None:
         app.state.db = db
         app.state.providers = providers or build_providers(settings, db)
+        db.commit_hooks.append(app.state.answering.on_commit)
 
     install_error_handlers(app)
     app.add_middleware(

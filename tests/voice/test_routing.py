@@ -17,6 +17,7 @@ from voxi.app import create_app
 from voxi.calls.models import CallLog
 from voxi.core.db import Database, DatabaseUrls
 from voxi.tenancy.models import TenantConfig, TenantStatus, TenantUsage
+from voxi.voice.engines import ENGINES
 
 
 @dataclass
@@ -35,8 +36,13 @@ class EchoBrain:
         return BrainReply(f"You said: {caller_text or 'nothing'}")
 
 
-class BrokenBrain:
-    async def respond(self, session, ctx, state, caller_text) -> BrainReply:
+class BrokenEngine:
+    name = "twilio_speech"
+
+    def open(self, business, call) -> None:
+        pass
+
+    async def answer(self, incoming) -> str:
         raise RuntimeError("the engine fell over")
 
 
@@ -59,7 +65,11 @@ async def test_a_signed_call_gets_the_engine_twiml_and_a_call_log(make_twilio, d
     gather = document.find("Gather")
     assert gather is not None and gather.get("input") == "speech"
     assert gather.get("action") == f"https://voxi.test/twilio/gather?tenant={acme.id}"
-    assert gather.findtext("Say") == "Hi, this is the AI assistant. How can I help?"
+    # The greeting comes from the business's configuration (no brain, no tool), disclosure first.
+    greeting = gather.findtext("Say")
+    assert greeting.startswith(
+        f"Hi, you've reached the AI assistant for {acme.tenant.name}, and this call may be recorded."
+    )
     [call] = await calls_of(db, acme.id)
     assert (call.call_sid, call.engine, call.to_number, call.is_test) == (
         "CA0001",
@@ -67,7 +77,8 @@ async def test_a_signed_call_gets_the_engine_twiml_and_a_call_log(make_twilio, d
         "+15125550101",
         False,
     )
-    assert [turn["text"] for turn in call.transcript] == ["Hi, this is the AI assistant. How can I help?"]
+    assert [(turn["role"], turn["text"]) for turn in call.transcript] == [("agent", greeting)]
+    assert call.conversation["greeted"] is True
 
 
 async def test_the_alias_answers_the_same_and_a_retried_webhook_logs_the_call_once(make_twilio, db):
@@ -136,9 +147,10 @@ async def test_a_canceled_business_without_forwarding_takes_a_voicemail_onto_the
     )
 
 
-async def test_an_engine_failure_forwards_the_caller_and_still_logs_the_call(make_twilio, db):
+async def test_an_engine_failure_forwards_the_caller_and_still_logs_the_call(make_twilio, db, monkeypatch):
     acme = await make_tenant(db, phone_number="+15125550106", forwarding_number="+15125558888")
-    twilio = make_twilio(brain=BrokenBrain())
+    monkeypatch.setitem(ENGINES, "twilio_speech", BrokenEngine())
+    twilio = make_twilio()
     document = twiml(await twilio.post("/twilio/voice", call_form("+15125550106")))
     assert document.findtext("Dial") == "+15125558888"
     [call] = await calls_of(db, acme.id)

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, cast, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.calls.models import CallLog
+from voxi.core.db import Database, activate_tenant
 from voxi.core.errors import NotFound
 from voxi.core.settings import Settings
 from voxi.core.tenant_context import current_tenant_id
@@ -101,6 +102,45 @@ async def open_call(
     if existing is None:  # pragma: no cover - the conflicting row is in this tenant by construction
         raise NotFound("This call is not logged.")
     return existing
+
+
+async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
+    """Insert a new call's log in one round trip, outside any transaction; the logged row's id.
+
+    The answering webhook's fast path: `call` is a transient CallLog with its tenant set. The tenant
+    is bound for row-level security inside the statement itself: `tenant_id` is the value
+    `set_config` returns, computed before PostgreSQL checks the row. A retried webhook (same CallSid)
+    inserts nothing and gets the first row's id.
+    """
+    bound_tenant = cast(func.set_config("app.tenant_id", str(call.tenant_id), True), Uuid)
+    statement = (
+        insert(CallLog)
+        .values(
+            tenant_id=bound_tenant,
+            id=call.id or uuid.uuid4(),
+            call_sid=call.call_sid,
+            from_number=call.from_number[:32],
+            to_number=call.to_number[:32],
+            engine=call.engine,
+            started_at=call.started_at or now(),
+            is_test=bool(call.is_test),
+            transcript=call.transcript or [],
+            conversation=call.conversation or {},
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "call_sid"])
+        .returning(CallLog.id)
+    )
+    async with db.app_engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        inserted = await autocommit.scalar(statement)
+    if inserted is not None:
+        return inserted
+    async with db.sessions() as session:
+        await activate_tenant(session, call.tenant_id)
+        existing = await call_by_sid(session, call.call_sid)
+    if existing is None:  # pragma: no cover - the conflicting row is in this tenant by construction
+        raise NotFound("This call is not logged.")
+    return existing.id
 
 
 async def call_by_sid(session: AsyncSession, call_sid: str) -> CallLog | None:

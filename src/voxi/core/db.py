@@ -12,7 +12,7 @@ role (BYPASSRLS) whose every use is logged with its reason.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,6 +116,34 @@ def _set_rls_tenant(session: Session, _tx: SessionTransaction, connection: Conne
     connection.exec_driver_sql("select set_config('app.tenant_id', %s, true)", (str(tenant_id),))
 
 
+# The tenants whose rows a session changed, by table: told to this process's hooks at commit.
+CHANGED_ROWS = "changed_rows"
+COMMIT_HOOKS = "commit_hooks"
+
+
+@event.listens_for(VoxiSession, "after_flush")
+def _note_changed_rows(session: Session, _ctx: object) -> None:
+    changed = session.info.setdefault(CHANGED_ROWS, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        tenant_id = getattr(obj, "tenant_id", None) or (obj.id if table == "tenants" else None)
+        if table and tenant_id:
+            changed.add((table, tenant_id))
+
+
+@event.listens_for(VoxiSession, "after_commit")
+def _run_commit_hooks(session: Session) -> None:
+    changed = session.info.pop(CHANGED_ROWS, None)
+    if changed:
+        for hook in session.info.get(COMMIT_HOOKS, ()):
+            hook(changed)
+
+
+@event.listens_for(VoxiSession, "after_rollback")
+def _forget_changed_rows(session: Session) -> None:
+    session.info.pop(CHANGED_ROWS, None)
+
+
 async def activate_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     """Bind `tenant_id` for this task and for the session's open transaction, if one has begun."""
     set_current_tenant(tenant_id)
@@ -159,11 +187,14 @@ class Database:
         self.platform_engine: AsyncEngine = create_async_engine(
             urls.platform, pool_size=4, max_overflow=8, connect_args=_CONNECT_ARGS
         )
+        # Called after a session of this process commits ORM changes: {(table, tenant id)} it changed.
+        self.commit_hooks: list[Callable[[set[tuple[str, uuid.UUID]]], None]] = []
+        info = {COMMIT_HOOKS: self.commit_hooks}
         self.sessions = async_sessionmaker(
-            self.app_engine, sync_session_class=VoxiSession, expire_on_commit=False
+            self.app_engine, sync_session_class=VoxiSession, expire_on_commit=False, info=info
         )
         self._platform_sessions = async_sessionmaker(
-            self.platform_engine, sync_session_class=VoxiSession, expire_on_commit=False
+            self.platform_engine, sync_session_class=VoxiSession, expire_on_commit=False, info=info
         )
 
     @asynccontextmanager

@@ -8,19 +8,22 @@ engine is registered, a deployment configured for it answers with Twilio speech 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from voxi.agent.brain.base import BrainReply
+from voxi.agent.brain.base import BrainReply, ConversationState
+from voxi.agent.brain.builtin import greeting
 from voxi.agent.voices import voice_config
 from voxi.calls.models import CallLog
+from voxi.calls.service import turn
 from voxi.core.settings import Settings
 from voxi.tenancy.models import Tenant, TenantConfig
 from voxi.voice import twiml
-from voxi.voice.conversation import take_turn
+from voxi.voice.answering import Business
 from voxi.voice.elevenlabs.engine import ElevenLabsEngine
 from voxi.voice.realtime.engine import OpenAIRealtimeEngine
 
@@ -34,20 +37,29 @@ FALLBACK_ENGINE = "twilio_speech"
 
 @dataclass(frozen=True)
 class IncomingCall:
-    """A call routing has accepted: the business is bound on `session` and `call` is logged."""
+    """A call routing has accepted and logged: `call` is its CallLog (as inserted, not in a session)."""
 
-    session: AsyncSession
     settings: Settings
     providers: Providers
-    tenant: Tenant
-    config: TenantConfig
+    business: Business
     call: CallLog
+
+    @property
+    def tenant(self) -> Tenant:
+        return self.business.tenant
+
+    @property
+    def config(self) -> TenantConfig:
+        return self.business.config
 
 
 class VoiceEngine(Protocol):
     """Answers an accepted call with TwiML. Raising is fine: routing then forwards the caller."""
 
     name: str
+
+    def open(self, business: Business, call: CallLog) -> None:
+        """Fill in what the call's log starts with, before it is inserted (no I/O)."""
 
     async def answer(self, incoming: IncomingCall) -> str: ...
 
@@ -57,9 +69,17 @@ class TwilioSpeechEngine:
 
     name = "twilio_speech"
 
+    def open(self, business: Business, call: CallLog) -> None:
+        # The greeting needs no tool and no database: it goes into the CallLog's insert.
+        state = ConversationState()
+        now = datetime.now(ZoneInfo(business.tenant.timezone))
+        reply = greeting(business.tenant, business.config, business.e164, now, state, self.name)
+        call.transcript = [turn("agent", reply.say)]
+        call.conversation = state.to_json()
+
     async def answer(self, incoming: IncomingCall) -> str:
-        reply = await take_turn(incoming.session, incoming.call, incoming.providers.brain, "")
-        return speech_twiml(reply, incoming.settings, incoming.config)
+        said = incoming.call.transcript[-1]["text"]
+        return speech_twiml(BrainReply(said), incoming.settings, incoming.config)
 
 
 def gather_url(settings: Settings, tenant_id: object) -> str:

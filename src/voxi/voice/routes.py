@@ -28,7 +28,8 @@ async def incoming_call(
 ) -> Response:
     """An incoming call to any Voxi number: TwiML for the business's engine (or forwarding/voicemail)."""
     call = TwilioCall.from_form(form)
-    return twiml.xml(await service.answer_incoming_call(db, settings, request.app.state.providers, call))
+    state = request.app.state
+    return twiml.xml(await service.answer_incoming_call(db, settings, state.providers, call, state.answering))
 
 
 @router.post("/twilio/gather", response_class=Response)

@@ -17,12 +17,22 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.calls.models import CallLog
-from voxi.calls.service import TERMINAL_STATUSES, CostRates, call_by_sid, close_call, open_call, set_outcome
+from voxi.calls.service import (
+    TERMINAL_STATUSES,
+    CostRates,
+    call_by_sid,
+    close_call,
+    log_new_call,
+    open_call,
+    set_outcome,
+)
 from voxi.core.db import Database, activate_tenant
 from voxi.core.settings import Settings
+from voxi.core.tenant_context import set_current_tenant
 from voxi.telephony.service import bind_tenant_by_number
 from voxi.tenancy.models import Tenant, TenantStatus
 from voxi.voice import twiml
+from voxi.voice.answering import NO_CONFIGURATION, AnsweringCache, Unrouted, answering_for
 from voxi.voice.conversation import take_turn
 from voxi.voice.engines import IncomingCall, engine_for, speech_twiml
 from voxi.voice.repository import business_with_config
@@ -59,45 +69,56 @@ def recording_callback(settings: Settings, call: TwilioCall) -> str:
 
 
 async def answer_incoming_call(
-    db: Database, settings: Settings, providers: Providers, call: TwilioCall
+    db: Database,
+    settings: Settings,
+    providers: Providers,
+    call: TwilioCall,
+    cache: AnsweringCache | None = None,
 ) -> str:
-    """TwiML for a new call. Whatever fails, the caller hears something useful."""
+    """TwiML for a new call. Whatever fails, the caller hears something useful.
+
+    `cache`: the process's answering cache (none: read the business from the database).
+    """
     try:
-        async with db.sessions() as session:
-            answer = await _route(session, settings, providers, call)
-            await session.commit()
-            return answer
+        return await _route(db, settings, providers, cache or AnsweringCache(), call)
     except Exception as exc:  # noqa: BLE001 - the database (or anything) failed: a generic voicemail
         log.error("incoming_call_failed", call_sid=call.call_sid, error=repr(exc))
         return twiml.unavailable(recording_callback(settings, call))
 
 
-async def _route(session: AsyncSession, settings: Settings, providers: Providers, call: TwilioCall) -> str:
-    resolution = await bind_tenant_by_number(session, call.to_number)
-    if resolution.tenant_id is None:
-        log.info(
-            "call_to_unknown_number", to=call.to_number, reason=resolution.reason, call_sid=call.call_sid
-        )
+async def _route(
+    db: Database, settings: Settings, providers: Providers, cache: AnsweringCache, call: TwilioCall
+) -> str:
+    answering = await answering_for(db, cache, call.to_number)
+    if isinstance(answering, Unrouted):
+        if answering.reason == NO_CONFIGURATION:
+            log.warning("call_to_business_without_config", to=answering.e164, call_sid=call.call_sid)
+            return twiml.unavailable(recording_callback(settings, call))
+        log.info("call_to_unknown_number", to=call.to_number, reason=answering.reason, call_sid=call.call_sid)
         return twiml.not_a_voxi_number()
-    business = await business_with_config(session, resolution.tenant_id)
-    if business is None:
-        log.warning("call_to_business_without_config", tenant_id=str(resolution.tenant_id))
-        return twiml.unavailable(recording_callback(settings, call))
-    tenant, config = business
-    to_number = resolution.e164 or call.to_number
+    tenant, config = answering.tenant, answering.config
+    set_current_tenant(tenant.id)
     fallback = _Fallback(config.forwarding_number, tenant.name, recording_callback(settings, call))
     if not answers_calls(tenant):
-        return await fallback.answer(session, call, to_number, reason=f"business is {tenant.status.lower()}")
+        reason = f"business is {tenant.status.lower()}"
+        return await fallback.answer_in(db, tenant.id, call, answering.e164, reason=reason)
     engine = engine_for(settings.engine_for(config.voice_engine))
-    logged = await open_call(
-        session, call_sid=call.call_sid, from_number=call.from_number, to_number=to_number, engine=engine.name
+    logged = CallLog(
+        tenant_id=tenant.id,
+        call_sid=call.call_sid,
+        from_number=call.from_number,
+        to_number=answering.e164,
+        engine=engine.name,
+        is_test=False,
     )
     try:
-        return await engine.answer(IncomingCall(session, settings, providers, tenant, config, logged))
+        engine.open(answering, logged)
+        logged.id = await log_new_call(db, logged)
+        return await engine.answer(IncomingCall(settings, providers, answering, logged))
     except Exception as exc:  # an engine must never cost the caller the call
         log.error("voice_engine_failed", engine=engine.name, call_sid=call.call_sid, error=repr(exc))
-        await session.rollback()
-        return await fallback.answer(session, call, to_number, reason=f"the {engine.name} engine failed")
+        reason = f"the {engine.name} engine failed"
+        return await fallback.answer_in(db, tenant.id, call, answering.e164, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -108,11 +129,21 @@ class _Fallback:
     business_name: str
     recording_url: str
 
+    async def answer_in(
+        self, db: Database, tenant_id: uuid.UUID, call: TwilioCall, to_number: str, *, reason: str
+    ) -> str:
+        async with db.sessions() as session:
+            await activate_tenant(session, tenant_id)
+            answer = await self.answer(session, call, to_number, reason=reason)
+            await session.commit()
+            return answer
+
     async def answer(self, session: AsyncSession, call: TwilioCall, to_number: str, *, reason: str) -> str:
         engine = "forward" if self.forwarding_number else "voicemail"
         logged = await open_call(
             session, call_sid=call.call_sid, from_number=call.from_number, to_number=to_number, engine=engine
         )
+        logged.engine = engine  # the call may have been logged for an engine that then failed
         if self.forwarding_number:
             summary = f"Forwarded to {self.forwarding_number}: {reason}."
             await set_outcome(session, logged.id, "transferred", summary=summary)

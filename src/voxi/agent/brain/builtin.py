@@ -26,6 +26,7 @@ from voxi.agent.brain.understanding import (
 )
 from voxi.agent.config import build_agent_config
 from voxi.agent.tools.base import CallContext
+from voxi.tenancy.models import Tenant, TenantConfig
 
 WHAT_I_DO = (
     "I can book a service visit, answer questions about our hours, services and service areas, "
@@ -67,19 +68,26 @@ class BuiltInReceptionist:
 
 
 def greet(turn: Turn, engine: str) -> BrainReply:
-    """The first message (AI + recording disclosure) from the agent configuration; no tool, no write."""
-    config = build_agent_config(
-        turn.tenant,
-        turn.config,
-        phone_numbers=[turn.ctx.called_number] if turn.ctx.called_number else [],
-        now=turn.now,
-        engine=engine,
+    return greeting(turn.tenant, turn.config, turn.ctx.called_number, turn.now, turn.state, engine)
+
+
+def greeting(
+    tenant: Tenant,
+    config: TenantConfig,
+    called_number: str | None,
+    now: datetime,
+    state: ConversationState,
+    engine: str,
+) -> BrainReply:
+    """The first message (AI + recording disclosure) from the agent configuration; no I/O."""
+    agent = build_agent_config(
+        tenant, config, phone_numbers=[called_number] if called_number else [], now=now, engine=engine
     )
-    turn.state.greeted = True
-    say = config.first_message
-    if not config.is_open:
+    state.greeted = True
+    say = agent.first_message
+    if not agent.is_open:
         say = f"{say} {CLOSED_NOTE}"
-    turn.state.slots["last_question"] = HOW_CAN_I_HELP
+    state.slots["last_question"] = HOW_CAN_I_HELP
     return BrainReply(say)
 
 

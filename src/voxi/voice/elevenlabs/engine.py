@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from voxi.core.errors import VoxiError
-from voxi.voice.elevenlabs.service import ENGINE, business_call_data, business_of
+from voxi.voice.elevenlabs.service import ENGINE, business_call_data
 
 if TYPE_CHECKING:
+    from voxi.calls.models import CallLog
+    from voxi.voice.answering import Business
     from voxi.voice.engines import IncomingCall
 
 
@@ -24,17 +26,18 @@ class ElevenLabsNotConfigured(VoxiError):
 class ElevenLabsEngine:
     name = ENGINE
 
+    def open(self, business: Business, call: CallLog) -> None:
+        """The conversation starts at ElevenLabs: the log starts empty."""
+
     async def answer(self, incoming: IncomingCall) -> str:
         api = incoming.providers.elevenlabs
         if api is None or not api.agent_id:
             raise ElevenLabsNotConfigured()
         call = incoming.call
-        business = await business_of(incoming.session, incoming.tenant.id)
-        numbers = business[2] if business is not None else [call.to_number]
         client_data = business_call_data(
             incoming.tenant,
             incoming.config,
-            numbers,
+            list(incoming.business.numbers) or [call.to_number],
             caller_number=call.from_number,
             called_number=call.to_number,
             call_sid=call.call_sid,

@@ -1,0 +1,86 @@
+"""The per-process answering cache: used only while listening, and never serving a changed business."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from tests.factories.tenancy import make_tenant
+from tests.voice.test_realtime_bridge import eventually
+from voxi.tenancy.models import TenantConfig
+from voxi.voice.answering import (
+    AnsweringCache,
+    Business,
+    answering_for,
+    listen_for_changes,
+    listener_conninfo,
+)
+
+
+@contextlib.asynccontextmanager
+async def listening(db):
+    cache = AnsweringCache()
+    db.commit_hooks.append(cache.on_commit)
+    listener = asyncio.create_task(listen_for_changes(listener_conninfo(db), cache))
+    try:
+        await eventually(lambda: cache.connected)
+        yield cache
+    finally:
+        listener.cancel()
+        db.commit_hooks.remove(cache.on_commit)
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+
+
+async def test_a_change_from_another_process_is_forgotten_on_its_notification(db, database_urls):
+    acme = await make_tenant(db, phone_number="+15125550301")
+    await make_tenant(db, phone_number="+15125550302")
+    async with listening(db) as cache:
+        first = await answering_for(db, cache, "+15125550301")
+        await answering_for(db, cache, "+15125550302")
+        assert isinstance(first, Business) and first.tenant.id == acme.tenant.id
+        assert cache.get("+15125550301") is first  # the next call needs no database
+        # Another process (here: a plain connection as the owner) changes the greeting.
+        owner = make_url(database_urls.owner).set(drivername="postgresql").render_as_string(False)
+        async with await psycopg.AsyncConnection.connect(owner, autocommit=True) as conn:
+            await conn.execute(
+                "update tenant_configs set greeting = 'Changed!' where tenant_id = %s", (acme.tenant.id,)
+            )
+        await eventually(lambda: cache.get("+15125550301") is None)
+        assert cache.get("+15125550302") is not None  # only the changed business is forgotten
+        again = await answering_for(db, cache, "+15125550301")
+        assert isinstance(again, Business) and again.config.greeting == "Changed!"
+
+
+async def test_this_process_forgets_its_own_change_at_commit(db):
+    acme = await make_tenant(db, phone_number="+15125550303")
+    async with listening(db) as cache:
+        await answering_for(db, cache, "+15125550303")
+        async with db.cross_tenant("test: change a greeting") as session:
+            config = await session.get(TenantConfig, acme.tenant.id)
+            config.greeting = "New greeting"
+            await session.commit()
+        # No waiting for the notification: the commit itself forgot the business.
+        assert cache.get("+15125550303") is None
+
+
+async def test_a_read_that_raced_a_change_is_not_stored_and_nothing_is_cached_unconnected(db):
+    acme = await make_tenant(db, phone_number="+15125550304")
+    cache = AnsweringCache()
+    await answering_for(db, cache, "+15125550304")
+    assert len(cache) == 0  # no listener: every call reads the database
+    cache.connected = True
+    business = await answering_for(db, cache, "+15125550304")
+    assert len(cache) == 1
+    cache.forget(acme.tenant.id)
+    stale_generation = cache.generation - 1
+    cache.put("+15125550304", business, stale_generation)
+    assert cache.get("+15125550304") is None
+    assert not isinstance(await answering_for(db, cache, "+15125559999"), Business)
+    assert len(cache) == 0  # an unknown number is not kept
+    await answering_for(db, cache, "+15125550304")
+    cache.on_notification("not-a-tenant-id")  # unreadable: forget everything
+    assert len(cache) == 0
