@@ -6,7 +6,7 @@ UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= chromium
 
-.PHONY: install run test unit e2e lint bench chromium wrk clean
+.PHONY: install run test unit e2e lint bench chromium wrk ws clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -42,12 +42,18 @@ wrk:
 	  echo "installing Debian's wrk for the benchmarks"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
+## ws: the `ws` npm package (pinned in bench/package-lock.json) for the media bridge's Node load generator
+ws:
+	@test -d bench/node_modules/ws || { \
+	  echo "installing the ws package for the media bridge benchmark"; \
+	  npm ci --prefix bench --no-audit --no-fund --loglevel=error >/dev/null; }
+
 lint: install
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
-bench: install wrk
+bench: install wrk ws
 	$(PY) -m bench.run
 
 clean:

@@ -1,35 +1,35 @@
 """The media bridge under load (DESIGN.md §5): added latency per 20 ms audio frame and CPU per call.
 
-One uvicorn worker process runs Voxi with VOICE_ENGINE=openai; this process (on uvloop, like the
-server) plays N fake Twilio media streams (a 20 ms μ-law frame every 20 ms, marks echoed like Twilio)
-and the fake OpenAI Realtime server (a 20 ms audio delta every 20 ms per call). Each frame carries its
-send time in its first bytes, so latency is measured by the process that sent it. The same run
-measures a plain websocket relay (bench/plain_relay.py, same uvicorn) as the baseline; "added" is
-bridge minus relay at each percentile. Measuring starts once every call is talking (set-up is not
-per-frame work). CPU is the server process's CPU time over the measured window, divided by calls.
+One uvicorn worker process runs Voxi with VOICE_ENGINE=openai; bench/media_load.mjs (Node.js and the
+`ws` package, which `make bench` installs) plays N fake Twilio media streams (a 20 ms μ-law frame every
+20 ms, marks echoed like Twilio) and the fake OpenAI Realtime server (a 20 ms audio delta every 20 ms per
+call). Each frame carries its send time in its first bytes, so latency is measured by the process that
+sent it. The generator is not Python for the reason the HTTP benches use wrk: on uvloop it needed a whole
+core at 200 calls, and the server under test needs the machine's other one. The same run measures a
+plain websocket relay (bench/plain_relay.py, same uvicorn) as the baseline; "added" is bridge minus
+relay at each percentile. Measuring starts once every call is talking (set-up is not per-frame work).
+CPU is the server process's CPU time over the measured window, divided by calls.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
 import os
-import struct
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import httpx
 import psutil
-import uvloop
-import websockets
 from tests.live_server import free_port, live_server
 
 from bench.resolve_tenant import percentiles
@@ -42,158 +42,101 @@ from voxi.tenancy.service import create_tenant
 from voxi.voice.realtime.stream_auth import StreamGrant, sign_stream
 from voxi.voice.realtime.twiml import stream_key
 
-FRAME_MS = 20
-FRAME_BYTES = 8 * FRAME_MS
+FRAME_MS = 20  # as in bench/media_load.mjs
 P99_ADDED_TARGET_MS = 2.0
 CALLS_TARGET = 200
 SETUP_TIMEOUT_S = 60.0
+REPLY_TIMEOUT_S = 60.0  # the generator's start-up, and its hanging up (a websocket close waits ≤ 30 s)
 BUSINESS_NUMBER = "+15125550142"
+GENERATOR = Path(__file__).with_name("media_load.mjs")
+LINE_LIMIT = 1 << 28  # its last line holds every latency sample (~3.5 MB at 200 calls for 8 s)
 
 
-def frame() -> str:
-    """A 20 ms μ-law frame whose first 8 bytes are its send time (perf_counter, this process)."""
-    return base64.b64encode(struct.pack(">d", time.perf_counter()) + b"\xff" * (FRAME_BYTES - 8)).decode()
+class LoadGenerator:
+    """bench/media_load.mjs in a Node process, spoken to one JSON line at a time (see its header)."""
 
+    def __init__(self, process: asyncio.subprocess.Process, log: IO[str]) -> None:
+        assert process.stdin is not None and process.stdout is not None  # both are pipes
+        self.process, self.stdin, self.stdout, self.log = process, process.stdin, process.stdout, log
 
-async def paced(stop: asyncio.Event | None = None) -> AsyncIterator[None]:
-    """Every 20 ms on a fixed schedule (sleep drift would otherwise slow the frame rate)."""
-    next_at = time.perf_counter()
-    while stop is None or not stop.is_set():
-        yield
-        next_at += FRAME_MS / 1000
-        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-
-
-def sent_at(payload: str) -> float:
-    return float(struct.unpack(">d", base64.b64decode(payload[:12])[:8])[0])
-
-
-@dataclass
-class Samples:
-    inbound: list[float] = field(default_factory=list)  # Twilio → upstream
-    outbound: list[float] = field(default_factory=list)  # upstream → Twilio
-    recording: bool = False
-    failures: int = 0
-    expected_calls: int = 0
-    answered: set[str] = field(default_factory=set)  # calls whose first audio has arrived
-    all_answered: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def answer(self, stream_sid: str) -> None:
-        self.answered.add(stream_sid)
-        if len(self.answered) >= self.expected_calls:
-            self.all_answered.set()
-
-
-class FakeUpstream:
-    """The fake Realtime server; for the relay baseline it receives Twilio's own messages verbatim."""
-
-    def __init__(self, samples: Samples) -> None:
-        self.samples = samples
-        self.port = 0
-
-    async def handle(self, ws: Any) -> None:
-        sender: asyncio.Task[None] | None = None
+    async def send(self, message: dict[str, Any]) -> None:
         try:
-            async for message in ws:
-                event = json.loads(message)
-                audio = event.get("audio") if event.get("type") == "input_audio_buffer.append" else None
-                if audio is None and event.get("event") == "media":
-                    audio = event["media"]["payload"]
-                if audio is not None and self.samples.recording:
-                    self.samples.inbound.append(time.perf_counter() - sent_at(audio))
-                if sender is None:  # first message (session.update, or the relayed `start`)
-                    sender = asyncio.create_task(self._speak(ws))
-        except websockets.ConnectionClosed:
-            pass
+            self.stdin.write(json.dumps(message).encode() + b"\n")
+            await self.stdin.drain()
+        except ConnectionError:
+            raise await self._failed("exited") from None
+
+    async def read(self, key: str, within: float) -> dict[str, Any]:
+        """The generator's next line, which holds `key`, if it comes `within` seconds."""
+        try:
+            line = await asyncio.wait_for(self.stdout.readline(), within)
+        except TimeoutError:
+            raise await self._failed(f"said nothing for {within:g} s (waiting for {key!r})") from None
+        if not line:
+            raise await self._failed(f"exited (waiting for {key!r})")
+        try:
+            message: dict[str, Any] = json.loads(line)
+        except ValueError:
+            message = {}
+        if key not in message:
+            raise await self._failed(f"said {line[:200]!r} (waiting for {key!r})")
+        return message
+
+    async def _failed(self, what: str) -> RuntimeError:
+        if self.process.returncode is None:
+            self.process.kill()
+        code = await self.process.wait()
+        self.log.seek(0)
+        return RuntimeError(f"the media load generator {what}; exit code {code}, stderr:\n{self.log.read()}")
+
+
+@contextlib.asynccontextmanager
+async def load_generator() -> AsyncIterator[LoadGenerator]:
+    node = shutil.which("node")
+    if node is None or not (GENERATOR.parent / "node_modules" / "ws").is_dir():
+        raise RuntimeError("the media bridge bench needs Node.js and bench/node_modules: run `make bench`")
+    with tempfile.TemporaryFile("w+") as log:
+        process = await asyncio.create_subprocess_exec(
+            node, str(GENERATOR), stdin=PIPE, stdout=PIPE, stderr=log, limit=LINE_LIMIT
+        )
+        try:
+            yield LoadGenerator(process, log)
         finally:
-            if sender is not None:
-                sender.cancel()
-
-    async def _speak(self, ws: Any) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for _ in paced():
-                await ws.send(
-                    json.dumps({"type": "response.output_audio.delta", "item_id": "item_1", "delta": frame()})
-                )
-
-
-async def fake_call(
-    url: str, call_sid: str, params: dict[str, str], samples: Samples, stop: asyncio.Event
-) -> None:
-    stream_sid = "MZ" + uuid.uuid4().hex
-    try:
-        async with websockets.connect(url, compression=None, max_size=None) as ws:
-            start = {
-                "event": "start",
-                "streamSid": stream_sid,
-                "start": {"streamSid": stream_sid, "callSid": call_sid, "customParameters": params},
-            }
-            await ws.send(json.dumps({"event": "connected"}))
-            await ws.send(json.dumps(start))
-            reader = asyncio.create_task(_listen(ws, stream_sid, samples))
-            async for _ in paced(stop):
-                message = {"event": "media", "streamSid": stream_sid, "media": {"payload": frame()}}
-                await ws.send(json.dumps(message))
-            await ws.send(json.dumps({"event": "stop", "streamSid": stream_sid}))
-            reader.cancel()
-    except (OSError, websockets.WebSocketException):
-        samples.failures += 1
-
-
-async def _listen(ws: Any, stream_sid: str, samples: Samples) -> None:
-    with contextlib.suppress(websockets.ConnectionClosed):
-        async for message in ws:
-            event = json.loads(message)
-            payload = (event.get("media") or {}).get("payload") or event.get("delta")
-            if payload is not None:
-                samples.answer(stream_sid)
-                if samples.recording:
-                    samples.outbound.append(time.perf_counter() - sent_at(payload))
-            if event.get("event") == "mark":  # Twilio echoes a mark once it has played the audio
-                await ws.send(json.dumps({"event": "mark", "streamSid": stream_sid, "mark": event["mark"]}))
+            if process.returncode is None:
+                process.kill()
+            await process.wait()
 
 
 async def drive(
+    generator: LoadGenerator,
     url: str,
     calls: list[tuple[str, dict[str, str]]],
-    samples: Samples,
     pid: int,
     warmup: float,
     duration: float,
 ) -> dict[str, Any]:
-    stop = asyncio.Event()
-    tasks = []
-    for call_sid, params in calls:
-        tasks.append(asyncio.create_task(fake_call(url, call_sid, params, samples, stop)))
-        await asyncio.sleep(FRAME_MS / 1000 / max(1, len(calls) // 10))  # spread frame phases
-    # Call set-up (database, session.update) is not per-frame work: measure once every call is talking.
-    started = time.perf_counter()
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(samples.all_answered.wait(), SETUP_TIMEOUT_S)
-    setup_seconds = time.perf_counter() - started
-    await asyncio.sleep(warmup)
-    server, me = psutil.Process(pid), psutil.Process()
-    cpu0, my0, t0 = sum(server.cpu_times()[:2]), sum(me.cpu_times()[:2]), time.perf_counter()
-    samples.recording = True
-    await asyncio.sleep(duration)
-    samples.recording = False
-    elapsed = time.perf_counter() - t0
-    server_cpu = (sum(server.cpu_times()[:2]) - cpu0) / elapsed
-    generator_cpu = (sum(me.cpu_times()[:2]) - my0) / elapsed
-    stop.set()
-    await asyncio.gather(*tasks)
+    """Play `calls` on the server at `url`; its process `pid`'s CPU is taken over the measured window."""
+    await generator.send(
+        {"url": url, "calls": calls, "setup_timeout": SETUP_TIMEOUT_S, "warmup": warmup, "duration": duration}
+    )
+    await generator.read("recording", SETUP_TIMEOUT_S + warmup + REPLY_TIMEOUT_S)
+    server = psutil.Process(pid)
+    cpu0, t0 = sum(server.cpu_times()[:2]), time.perf_counter()
+    await generator.read("recording", duration + REPLY_TIMEOUT_S)
+    server_cpu = (sum(server.cpu_times()[:2]) - cpu0) / (time.perf_counter() - t0)
+    done = await generator.read("inbound", REPLY_TIMEOUT_S)
     return {
         "calls": len(calls),
-        "answered": len(samples.answered),
-        "setup_seconds": setup_seconds,
-        "inbound": percentiles(samples.inbound),
-        "outbound": percentiles(samples.outbound),
-        "frames": len(samples.inbound) + len(samples.outbound),
+        "answered": done["answered"],
+        "setup_seconds": done["setup_seconds"],
+        "inbound": percentiles(done["inbound"]),
+        "outbound": percentiles(done["outbound"]),
+        "frames": len(done["inbound"]) + len(done["outbound"]),
         "expected_frames": int(2 * len(calls) * duration * 1000 / FRAME_MS),
         "server_cpu_cores": server_cpu,
         "server_cpu_per_call_pct": 100 * server_cpu / len(calls),
-        "generator_cpu_cores": generator_cpu,
-        "failures": samples.failures,
+        "generator_cpu_cores": done["generator_cpu_cores"],
+        "failures": done["failures"],
     }
 
 
@@ -270,18 +213,6 @@ def relay_server(upstream: str) -> Iterator[tuple[str, int]]:
                 process.wait()
 
 
-@contextlib.asynccontextmanager
-async def upstream_server(samples: Samples) -> AsyncIterator[FakeUpstream]:
-    fake = FakeUpstream(samples)
-    server = await websockets.serve(fake.handle, "127.0.0.1", 0, compression=None, max_size=None)
-    fake.port = server.sockets[0].getsockname()[1]
-    try:
-        yield fake
-    finally:
-        server.close()
-        await server.wait_closed()
-
-
 def _pid_on_port(base_url: str) -> int:
     port = int(base_url.rsplit(":", 1)[1])
     for conn in psutil.net_connections("tcp"):
@@ -299,24 +230,23 @@ def signed(grants: list[StreamGrant], settings: Settings) -> list[tuple[str, dic
 async def _level(
     kind: str, grants: list[StreamGrant], owner_url: str, settings: Settings, args: Any
 ) -> dict[str, Any]:
-    samples = Samples(expected_calls=len(grants))
-    calls = signed(grants, settings)
-    secret = settings.voxi_secret_key
-    async with upstream_server(samples) as fake:
+    async with load_generator() as generator:
+        port = (await generator.read("upstream_port", REPLY_TIMEOUT_S))["upstream_port"]
         if kind == "relay":
-            with relay_server(f"ws://127.0.0.1:{fake.port}/v1/realtime") as (url, pid):
-                return await drive(url, calls, samples, pid, args.bridge_warmup, args.bridge_duration)
+            with relay_server(f"ws://127.0.0.1:{port}/v1/realtime") as (url, pid):
+                calls = signed(grants, settings)
+                return await drive(generator, url, calls, pid, args.bridge_warmup, args.bridge_duration)
         env = {
             "DATABASE_URL": owner_url,
-            "VOXI_SECRET_KEY": secret,
+            "VOXI_SECRET_KEY": settings.voxi_secret_key,
             "VOICE_ENGINE": "openai",
             "OPENAI_API_KEY": "sk-bench",
-            "OPENAI_BASE_URL": f"http://127.0.0.1:{fake.port}/v1",
+            "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
         }
         with live_server(env) as base:
-            pid = await asyncio.to_thread(_pid_on_port, base)
-            url = base.replace("http://", "ws://") + "/twilio/media-stream"
-            return await drive(url, calls, samples, pid, args.bridge_warmup, args.bridge_duration)
+            url, pid = base.replace("http://", "ws://") + "/twilio/media-stream", _pid_on_port(base)
+            calls = signed(grants, settings)
+            return await drive(generator, url, calls, pid, args.bridge_warmup, args.bridge_duration)
 
 
 def measure_media_bridge(urls: DatabaseUrls, settings: Settings, args: Any) -> dict[str, Any]:
@@ -325,7 +255,7 @@ def measure_media_bridge(urls: DatabaseUrls, settings: Settings, args: Any) -> d
     results: dict[str, Any] = {}
     for n in levels:
         for kind in ("relay", "bridge"):
-            results[f"{kind}_{n}"] = uvloop.run(_level(kind, calls[:n], urls.owner, settings, args))
+            results[f"{kind}_{n}"] = asyncio.run(_level(kind, calls[:n], urls.owner, settings, args))
             print(f"media bridge: {kind} at {n} calls measured", flush=True)
     return results
 
