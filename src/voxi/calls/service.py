@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Uuid, cast, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.calls.models import CallLog
@@ -80,28 +80,18 @@ async def open_call(
     `transcript`/`conversation` let the answering webhook write its greeting in the same insert.
     """
     inserted = await session.scalar(
-        insert(CallLog)
-        .values(
-            tenant_id=current_tenant_id(),
-            id=uuid.uuid4(),
+        _insert_call(
+            current_tenant_id(),
             call_sid=call_sid,
-            from_number=from_number[:32],
-            to_number=to_number[:32],
+            from_number=from_number,
+            to_number=to_number,
             engine=engine,
-            started_at=now(),
             is_test=is_test,
-            transcript=transcript or [],
-            conversation=conversation or {},
-        )
-        .on_conflict_do_nothing(index_elements=["tenant_id", "call_sid"])
-        .returning(CallLog)
+            transcript=transcript,
+            conversation=conversation,
+        ).returning(CallLog)
     )
-    if inserted is not None:
-        return inserted
-    existing = await call_by_sid(session, call_sid)
-    if existing is None:  # pragma: no cover - the conflicting row is in this tenant by construction
-        raise NotFound("This call is not logged.")
-    return existing
+    return inserted if inserted is not None else await _first_logged(session, call_sid)
 
 
 async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
@@ -113,23 +103,16 @@ async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
     inserts nothing and gets the first row's id.
     """
     bound_tenant = cast(func.set_config("app.tenant_id", str(call.tenant_id), True), Uuid)
-    statement = (
-        insert(CallLog)
-        .values(
-            tenant_id=bound_tenant,
-            id=call.id or uuid.uuid4(),
-            call_sid=call.call_sid,
-            from_number=call.from_number[:32],
-            to_number=call.to_number[:32],
-            engine=call.engine,
-            started_at=call.started_at or now(),
-            is_test=bool(call.is_test),
-            transcript=call.transcript or [],
-            conversation=call.conversation or {},
-        )
-        .on_conflict_do_nothing(index_elements=["tenant_id", "call_sid"])
-        .returning(CallLog.id)
-    )
+    statement = _insert_call(
+        bound_tenant,
+        call_sid=call.call_sid,
+        from_number=call.from_number,
+        to_number=call.to_number,
+        engine=call.engine,
+        is_test=bool(call.is_test),
+        transcript=call.transcript,
+        conversation=call.conversation,
+    ).returning(CallLog.id)
     async with db.app_engine.connect() as conn:
         autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
         inserted = await autocommit.scalar(statement)
@@ -137,10 +120,44 @@ async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
         return inserted
     async with db.sessions() as session:
         await activate_tenant(session, call.tenant_id)
-        existing = await call_by_sid(session, call.call_sid)
+        return (await _first_logged(session, call.call_sid)).id
+
+
+def _insert_call(
+    tenant_id: Any,
+    *,
+    call_sid: str,
+    from_number: str,
+    to_number: str,
+    engine: str,
+    is_test: bool,
+    transcript: list[dict[str, Any]] | None,
+    conversation: dict[str, Any] | None,
+) -> Insert:
+    """A new call's row; on a CallSid this tenant already logged, nothing (a retried webhook)."""
+    return (
+        insert(CallLog)
+        .values(
+            tenant_id=tenant_id,
+            id=uuid.uuid4(),
+            call_sid=call_sid,
+            from_number=from_number[:32],
+            to_number=to_number[:32],
+            engine=engine,
+            started_at=now(),
+            is_test=is_test,
+            transcript=transcript or [],
+            conversation=conversation or {},
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "call_sid"])
+    )
+
+
+async def _first_logged(session: AsyncSession, call_sid: str) -> CallLog:
+    existing = await call_by_sid(session, call_sid)
     if existing is None:  # pragma: no cover - the conflicting row is in this tenant by construction
         raise NotFound("This call is not logged.")
-    return existing.id
+    return existing
 
 
 async def call_by_sid(session: AsyncSession, call_sid: str) -> CallLog | None:

@@ -59,6 +59,15 @@ _ROUTE_AND_BIND = text(
 ).columns(tenant_id=Uuid)
 
 
+async def live_numbers(session: AsyncSession) -> list[str]:
+    """The bound business's numbers that are not released, in order."""
+    return list(
+        await session.scalars(
+            select(PhoneNumber.e164).where(PhoneNumber.released_at.is_(None)).order_by(PhoneNumber.e164)
+        )
+    )
+
+
 async def assign_number(
     session: AsyncSession, tenant_id: uuid.UUID, e164: str, *, provider: str, provider_sid: str | None = None
 ) -> PhoneNumber:

@@ -25,12 +25,10 @@ from dataclasses import dataclass
 
 import psycopg
 import structlog
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from voxi.core.db import Database
-from voxi.telephony.models import PhoneNumber
-from voxi.telephony.service import bind_tenant_by_number
+from voxi.telephony.service import bind_tenant_by_number, live_numbers
 from voxi.tenancy.models import Tenant, TenantConfig
 from voxi.voice.repository import business_with_config
 
@@ -140,11 +138,8 @@ async def _read(db: Database, called: str) -> Answering:
         business = await business_with_config(session, resolution.tenant_id)
         if business is None:
             return Unrouted(resolution.e164, NO_CONFIGURATION)
-        numbers = await session.scalars(
-            select(PhoneNumber.e164).where(PhoneNumber.released_at.is_(None)).order_by(PhoneNumber.e164)
-        )
         tenant, config = business
-        return Business(resolution.e164 or called, tenant, config, tuple(numbers))
+        return Business(resolution.e164 or called, tenant, config, tuple(await live_numbers(session)))
 
 
 def listener_conninfo(db: Database) -> str:

@@ -6,14 +6,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.agent.config import build_agent_config
 from voxi.calls.service import open_call
 from voxi.core.db import activate_tenant
-from voxi.telephony.models import PhoneNumber
-from voxi.telephony.service import resolve_tenant_by_number
+from voxi.telephony.service import live_numbers, resolve_tenant_by_number
 from voxi.tenancy.models import Tenant, TenantConfig, TenantStatus
 from voxi.voice.elevenlabs.initiation import initiation_data, unknown_number_data
 
@@ -34,12 +32,7 @@ async def business_of(
         or tenant.status in NOT_ANSWERING
     ):
         return None
-    numbers = list(
-        await session.scalars(
-            select(PhoneNumber.e164).where(PhoneNumber.released_at.is_(None)).order_by(PhoneNumber.e164)
-        )
-    )
-    return tenant, config, numbers
+    return tenant, config, await live_numbers(session)
 
 
 def business_call_data(
