@@ -9,7 +9,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from tests.factories.tenancy import make_tenant
-from tests.voice.test_realtime_bridge import eventually
+from tests.voice.conftest import eventually
 from voxi.tenancy.models import TenantConfig
 from voxi.voice.answering import (
     AnsweringCache,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.factories.scheduling import ALWAYS_OPEN, make_bookable_tenant
 from tests.factories.voice import BUSINESS_NUMBER, FORWARDING_NUMBER, make_business, providers_for
+from tests.voice.conftest import eventually
 from tests.voice.fakes import FakeRealtimeServer, FakeTwilio, greet, mulaw, serve_app
 from voxi.app import create_app
 from voxi.calls.models import CallLog
@@ -79,14 +80,6 @@ class Call:
             async with self.db.sessions() as session:
                 await activate_tenant(session, self.business.id)
                 return (await session.scalars(select(CallLog).where(CallLog.call_sid == CALL_SID))).one()
-
-
-async def eventually(check, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 async def test_barge_in_truncates_at_what_the_caller_heard_and_clears_twilio(db, settings):
