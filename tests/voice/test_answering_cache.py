@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
+from types import SimpleNamespace
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 from tests.factories.tenancy import make_tenant
+from tests.factories.voice import providers_for
 from tests.voice.conftest import eventually
 from voxi.tenancy.models import TenantConfig
 from voxi.voice.answering import (
@@ -18,6 +21,7 @@ from voxi.voice.answering import (
     listen_for_changes,
     listener_conninfo,
 )
+from voxi.voice.service import TwilioCall, answer_incoming_call
 
 
 @contextlib.asynccontextmanager
@@ -84,3 +88,30 @@ async def test_a_read_that_raced_a_change_is_not_stored_and_nothing_is_cached_un
     await answering_for(db, cache, "+15125550304")
     cache.on_notification("not-a-tenant-id")  # unreadable: forget everything
     assert len(cache) == 0
+
+
+async def test_the_incoming_call_webhook_fills_and_uses_the_process_cache(db, settings):
+    acme = await make_tenant(db, phone_number="+15125550305")
+    providers = providers_for(settings, db)
+    async with listening(db) as cache:  # a process's cache starts empty (and an empty one is falsy)
+        await answer_incoming_call(
+            db, settings, providers, TwilioCall("CA1", "+15125559876", "+15125550305"), cache
+        )
+        cached = cache.get("+15125550305")
+        assert isinstance(cached, Business) and cached.tenant.id == acme.tenant.id
+        await answer_incoming_call(
+            db, settings, providers, TwilioCall("CA2", "+15125559876", "+15125550305"), cache
+        )
+        assert cache.get("+15125550305") is cached  # the second call read nothing
+
+
+def test_evicting_a_number_keeps_forgetting_the_rest_of_its_business():
+    cache = AnsweringCache(max_entries=2)
+    cache.connected = True
+    acme, other = SimpleNamespace(id=uuid.uuid4()), SimpleNamespace(id=uuid.uuid4())
+    for called, tenant in (("+15125550401", acme), ("+15125550402", other), ("+15125550403", acme)):
+        cache.put(called, Business(called, tenant, None, ()), cache.generation)
+    assert cache.get("+15125550401") is None  # the least recently used number went out
+    cache.forget(acme.id)
+    assert cache.get("+15125550403") is None  # ...and acme's other number is still forgotten with it
+    assert cache.get("+15125550402") is not None

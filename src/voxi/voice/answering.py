@@ -90,8 +90,8 @@ class AnsweringCache:
         self._entries[called] = answering
         self._numbers.setdefault(answering.tenant.id, set()).add(called)
         if len(self._entries) > self.max_entries:
-            _, oldest = self._entries.popitem(last=False)
-            self._numbers.get(oldest.tenant.id, set()).discard(called)
+            oldest_called, oldest = self._entries.popitem(last=False)
+            self._numbers.get(oldest.tenant.id, set()).discard(oldest_called)
 
     def forget(self, tenant_id: uuid.UUID) -> None:
         self.generation += 1

@@ -80,7 +80,8 @@ async def answer_incoming_call(
     `cache`: the process's answering cache (none: read the business from the database).
     """
     try:
-        return await _route(db, settings, providers, cache or AnsweringCache(), call)
+        # Not `cache or ...`: an empty cache is falsy, and a process's cache starts empty.
+        return await _route(db, settings, providers, AnsweringCache() if cache is None else cache, call)
     except Exception as exc:  # noqa: BLE001 - the database (or anything) failed: a generic voicemail
         log.error("incoming_call_failed", call_sid=call.call_sid, error=repr(exc))
         return twiml.unavailable(recording_callback(settings, call))
