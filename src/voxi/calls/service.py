@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Uuid, cast, func, select
+from sqlalchemy import ColumnElement, String, Uuid, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,18 +79,10 @@ async def open_call(
 
     `transcript`/`conversation` let the answering webhook write its greeting in the same insert.
     """
-    inserted = await session.scalar(
-        _insert_call(
-            current_tenant_id(),
-            call_sid=call_sid,
-            from_number=from_number,
-            to_number=to_number,
-            engine=engine,
-            is_test=is_test,
-            transcript=transcript,
-            conversation=conversation,
-        ).returning(CallLog)
+    row = _call_row(
+        current_tenant_id(), call_sid, from_number, to_number, engine, is_test, transcript, conversation
     )
+    inserted = await session.scalar(_OPEN_CALL, row)
     return inserted if inserted is not None else await _first_logged(session, call_sid)
 
 
@@ -102,20 +94,18 @@ async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
     `set_config` returns, computed before PostgreSQL checks the row. A retried webhook (same CallSid)
     inserts nothing and gets the first row's id.
     """
-    bound_tenant = cast(func.set_config("app.tenant_id", str(call.tenant_id), True), Uuid)
-    statement = _insert_call(
-        bound_tenant,
-        call_sid=call.call_sid,
-        from_number=call.from_number,
-        to_number=call.to_number,
-        engine=call.engine,
-        is_test=bool(call.is_test),
-        transcript=call.transcript,
-        conversation=call.conversation,
-    ).returning(CallLog.id)
-    async with db.app_engine.connect() as conn:
-        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        inserted = await autocommit.scalar(statement)
+    row = _call_row(
+        call.tenant_id,
+        call.call_sid,
+        call.from_number,
+        call.to_number,
+        call.engine,
+        bool(call.is_test),
+        call.transcript,
+        call.conversation,
+    )
+    async with db.autocommit_engine.connect() as conn:
+        inserted = await conn.scalar(_LOG_NEW_CALL, {**row, "tenant_id": str(call.tenant_id)})
     if inserted is not None:
         return inserted
     async with db.sessions() as session:
@@ -123,9 +113,8 @@ async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
         return (await _first_logged(session, call.call_sid)).id
 
 
-def _insert_call(
-    tenant_id: Any,
-    *,
+def _call_row(
+    tenant_id: uuid.UUID,
     call_sid: str,
     from_number: str,
     to_number: str,
@@ -133,24 +122,42 @@ def _insert_call(
     is_test: bool,
     transcript: list[dict[str, Any]] | None,
     conversation: dict[str, Any] | None,
-) -> Insert:
-    """A new call's row; on a CallSid this tenant already logged, nothing (a retried webhook)."""
+) -> dict[str, Any]:
+    """The values of a new call's row, for `_OPEN_CALL` or `_LOG_NEW_CALL`."""
+    return {
+        "tenant_id": tenant_id,
+        "id": uuid.uuid4(),
+        "call_sid": call_sid,
+        "from_number": from_number[:32],
+        "to_number": to_number[:32],
+        "engine": engine,
+        "started_at": now(),
+        "is_test": is_test,
+        "transcript": transcript or [],
+        "conversation": conversation or {},
+    }
+
+
+def _insert_call(tenant_id: ColumnElement[Any]) -> Insert:
+    """A new call's row (values bound at execution: `_call_row`); nothing on a CallSid already logged.
+
+    Built once, at import: SQLAlchemy remembers a reused statement's cache key, while a statement built
+    per call with literal values costs more Python than the insert's round trip.
+    """
+    columns = ("id", "call_sid", "from_number", "to_number", "engine", "started_at", "is_test")
+    values: dict[str, Any] = {name: bindparam(name) for name in (*columns, "transcript", "conversation")}
     return (
         insert(CallLog)
-        .values(
-            tenant_id=tenant_id,
-            id=uuid.uuid4(),
-            call_sid=call_sid,
-            from_number=from_number[:32],
-            to_number=to_number[:32],
-            engine=engine,
-            started_at=now(),
-            is_test=is_test,
-            transcript=transcript or [],
-            conversation=conversation or {},
-        )
+        .values(tenant_id=tenant_id, **values)
         .on_conflict_do_nothing(index_elements=["tenant_id", "call_sid"])
     )
+
+
+_OPEN_CALL = _insert_call(bindparam("tenant_id")).returning(CallLog)
+# The tenant for row-level security is bound by the statement itself (no transaction to bind it in).
+_LOG_NEW_CALL = _insert_call(
+    cast(func.set_config("app.tenant_id", bindparam("tenant_id", type_=String), True), Uuid)
+).returning(CallLog.id)
 
 
 async def _first_logged(session: AsyncSession, call_sid: str) -> CallLog:

@@ -177,7 +177,7 @@ _CONNECT_ARGS = {"options": "-c plan_cache_mode=force_custom_plan"}
 
 
 class Database:
-    """The app's two connection pools, built once at start-up."""
+    """The app's connection pools, built once at start-up."""
 
     def __init__(self, urls: DatabaseUrls, *, pool_size: int = 10) -> None:
         self.urls = urls
@@ -186,6 +186,16 @@ class Database:
         )
         self.platform_engine: AsyncEngine = create_async_engine(
             urls.platform, pool_size=4, max_overflow=8, connect_args=_CONNECT_ARGS
+        )
+        # Single statements that need no transaction (a new call's log): each is one round trip, with
+        # no BEGIN/COMMIT and no switching a pooled connection's mode per use. The app role, so RLS holds.
+        # No overflow: a burst waits a moment for a connection instead of opening and closing new ones.
+        self.autocommit_engine: AsyncEngine = create_async_engine(
+            urls.app,
+            isolation_level="AUTOCOMMIT",
+            pool_size=pool_size,
+            max_overflow=0,
+            connect_args=_CONNECT_ARGS,
         )
         # Called after a session of this process commits ORM changes: {(table, tenant id)} it changed.
         self.commit_hooks: list[Callable[[set[tuple[str, uuid.UUID]]], None]] = []
@@ -211,3 +221,4 @@ class Database:
     async def dispose(self) -> None:
         await self.app_engine.dispose()
         await self.platform_engine.dispose()
+        await self.autocommit_engine.dispose()
