@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
@@ -53,6 +54,23 @@ from voxi.web.routes import router as web_router
 WEB_DIR = files("voxi") / "web"
 
 
+# Young objects collected after this many net new ones (CPython's default: 700).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_garbage_collector() -> None:
+    """Keep the cyclic garbage collector from pausing a server process that holds many live objects.
+
+    The answering cache keeps ~50 objects per business. With CPython's default thresholds, the
+    objects of requests in flight get promoted at every young collection until a full collection walks
+    everything: at 10,000 businesses, 600 ms pauses (3 in 8,000 calls). Requests free nearly all their
+    objects by reference counting, so young collections can be rare; start-up objects (modules,
+    routes, templates) are frozen out of collections altogether.
+    """
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def create_app(
     settings: Settings | None = None, *, db: Database | None = None, providers: Providers | None = None
 ) -> FastAPI:
@@ -62,6 +80,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_garbage_collector()
         owned = None
         if getattr(app.state, "db", None) is None:
             owned = app.state.db = database_from_settings(settings)
