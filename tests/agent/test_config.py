@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from voxi.agent.config import VARIABLE_NAMES, build_agent_config
+from voxi.agent.config import VARIABLE_NAMES, build_agent_config, opening_words
 from voxi.agent.voices import voice_catalogue
 from voxi.tenancy.defaults import default_business_hours
 from voxi.tenancy.models import Tenant, TenantConfig
@@ -68,6 +68,16 @@ def test_every_variable_is_present_and_a_non_empty_string(shape, engine):
     assert agent.variables["business_id"] == str(uuid.UUID(int=7))
     assert agent.voice.engine == engine
     assert agent.voice.voice in {v.id for v in voice_catalogue(engine)}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("now", [TUESDAY_10_AM_NY, SATURDAY_NOON_NY])
+def test_the_opening_words_are_the_full_configurations_first_message_and_open_state(shape, now):
+    # The answering webhook greets from `opening_words` alone; it must say what the agent would.
+    agent = build_agent_config(tenant(), SHAPES[shape], phone_numbers=[], now=now, engine="twilio_speech")
+    assert opening_words(tenant(), SHAPES[shape], now) == (agent.first_message, agent.is_open)
+    blank = opening_words(tenant(name=" "), SHAPES[shape], now)[0]
+    assert blank.startswith("Hi, you've reached the AI assistant for our office")
 
 
 def test_defaults_fill_an_empty_configuration():

@@ -57,15 +57,37 @@ def describe_opening(moment: datetime | None, hours: BusinessHours, now: datetim
     return f"{day} at {format_clock(local)}"
 
 
+def opening_words(tenant: Tenant, config: TenantConfig, now: datetime) -> tuple[str, bool]:
+    """The first message (disclosure first) and whether the business is open at `now`.
+
+    What a call's first seconds need, without building the rest of the configuration.
+    """
+    name = _spoken_name(tenant)
+    message = first_message(name, _spoken_greeting(config, name), recording=bool(config.recording_enabled))
+    return message, _hours(tenant, config).is_open_at(now)
+
+
+def _spoken_name(tenant: Tenant) -> str:
+    return (tenant.name or "").strip() or "our office"
+
+
+def _spoken_greeting(config: TenantConfig, name: str) -> str:
+    return (config.greeting or "").strip() or default_greeting(name)
+
+
+def _hours(tenant: Tenant, config: TenantConfig) -> BusinessHours:
+    return BusinessHours.from_config(config, tenant.timezone or "UTC")
+
+
 def build_agent_config(
     tenant: Tenant, config: TenantConfig, *, phone_numbers: list[str], now: datetime, engine: str
 ) -> AgentConfig:
     """Everything an engine needs to answer for this business; no I/O."""
-    name = (tenant.name or "").strip() or "our office"
-    hours = BusinessHours.from_config(config, tenant.timezone or "UTC")
+    name = _spoken_name(tenant)
+    hours = _hours(tenant, config)
     is_open = hours.is_open_at(now)
     next_opening = None if is_open else hours.next_opening(now)
-    greeting = (config.greeting or "").strip() or default_greeting(name)
+    greeting = _spoken_greeting(config, name)
     emergency_phone = (
         config.emergency_number or config.forwarding_number or (phone_numbers[0] if phone_numbers else "")
     ) or NO_EMERGENCY_PHONE

@@ -73,7 +73,7 @@ class TwilioSpeechEngine:
         # The greeting needs no tool and no database: it goes into the CallLog's insert.
         state = ConversationState()
         now = datetime.now(ZoneInfo(business.tenant.timezone))
-        reply = greeting(business.tenant, business.config, business.e164, now, state, self.name)
+        reply = greeting(business.tenant, business.config, now, state)
         call.transcript = [turn("agent", reply.say)]
         call.conversation = state.to_json()
 

@@ -24,7 +24,7 @@ from voxi.agent.brain.understanding import (
     match_service,
     yes_or_no,
 )
-from voxi.agent.config import build_agent_config
+from voxi.agent.config import opening_words
 from voxi.agent.tools.base import CallContext
 from voxi.tenancy.models import Tenant, TenantConfig
 
@@ -45,8 +45,7 @@ Step = Callable[[Turn, str], Awaitable[BrainReply | None]]  # None: not an answe
 class BuiltInReceptionist:
     """`ConversationBrain` without an LLM: what a fresh install answers with, and what tests drive."""
 
-    def __init__(self, *, engine: str = "twilio_speech", clock: Callable[[], datetime] | None = None) -> None:
-        self.engine = engine
+    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
         self.clock = clock
 
     async def respond(
@@ -54,7 +53,7 @@ class BuiltInReceptionist:
     ) -> BrainReply:
         turn = await Turn.load(session, ctx, state, now=self.clock() if self.clock else None)
         if not state.greeted:
-            return greet(turn, self.engine)
+            return greet(turn)
         text = caller_text.strip()
         if not text:
             return await silence(turn)
@@ -67,25 +66,15 @@ class BuiltInReceptionist:
         return _welcome_back(turn, reply)
 
 
-def greet(turn: Turn, engine: str) -> BrainReply:
-    return greeting(turn.tenant, turn.config, turn.ctx.called_number, turn.now, turn.state, engine)
+def greet(turn: Turn) -> BrainReply:
+    return greeting(turn.tenant, turn.config, turn.now, turn.state)
 
 
-def greeting(
-    tenant: Tenant,
-    config: TenantConfig,
-    called_number: str | None,
-    now: datetime,
-    state: ConversationState,
-    engine: str,
-) -> BrainReply:
-    """The first message (AI + recording disclosure) from the agent configuration; no I/O."""
-    agent = build_agent_config(
-        tenant, config, phone_numbers=[called_number] if called_number else [], now=now, engine=engine
-    )
+def greeting(tenant: Tenant, config: TenantConfig, now: datetime, state: ConversationState) -> BrainReply:
+    """The first message (AI + recording disclosure) from the business's configuration; no I/O."""
+    say, is_open = opening_words(tenant, config, now)
     state.greeted = True
-    say = agent.first_message
-    if not agent.is_open:
+    if not is_open:
         say = f"{say} {CLOSED_NOTE}"
     state.slots["last_question"] = HOW_CAN_I_HELP
     return BrainReply(say)

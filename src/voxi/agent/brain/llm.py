@@ -72,7 +72,7 @@ class LlmReceptionist:
     ) -> BrainReply:
         turn = await Turn.load(session, ctx, state, now=self.clock() if self.clock else None)
         if not state.greeted:
-            reply = greet(turn, self.engine)
+            reply = greet(turn)
             state.history = [{"role": "assistant", "content": reply.say}]
             return reply
         text = caller_text.strip()
