@@ -144,11 +144,20 @@ def _insert_call(tenant_id: ColumnElement[Any]) -> Insert:
     Built once, at import: SQLAlchemy remembers a reused statement's cache key, while a statement built
     per call with literal values costs more Python than the insert's round trip.
     """
-    columns = ("id", "call_sid", "from_number", "to_number", "engine", "started_at", "is_test")
-    values: dict[str, Any] = {name: bindparam(name) for name in (*columns, "transcript", "conversation")}
+    columns = (
+        "id",
+        "call_sid",
+        "from_number",
+        "to_number",
+        "engine",
+        "started_at",
+        "is_test",
+        "transcript",
+        "conversation",
+    )
     return (
         insert(CallLog)
-        .values(tenant_id=tenant_id, **values)
+        .values({"tenant_id": tenant_id, **{name: bindparam(name) for name in columns}})
         .on_conflict_do_nothing(index_elements=["tenant_id", "call_sid"])
     )
 
