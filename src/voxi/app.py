@@ -85,8 +85,9 @@ def create_app(
         if getattr(app.state, "db", None) is None:
             owned = app.state.db = database_from_settings(settings)
             app.state.providers = build_providers(settings, owned)
-            owned.commit_hooks.append(app.state.answering.on_commit)
         await ensure_configured_admin(settings, app.state.db)
+        # The cache is used only while its listener runs, so it hears this process's commits just as long.
+        app.state.db.commit_hooks.append(app.state.answering.on_commit)
         listener = asyncio.create_task(
             listen_for_changes(listener_conninfo(app.state.db), app.state.answering), name="answering-cache"
         )
@@ -97,6 +98,7 @@ def create_app(
         listener.cancel()
         with suppress(asyncio.CancelledError):
             await listener
+        app.state.db.commit_hooks.remove(app.state.answering.on_commit)
         if worker is not None:
             worker.cancel()
             with suppress(asyncio.CancelledError):
@@ -118,7 +120,6 @@ def create_app(
     if db is not None:
         app.state.db = db
         app.state.providers = providers or build_providers(settings, db)
-        db.commit_hooks.append(app.state.answering.on_commit)
 
     install_error_handlers(app)
     app.add_middleware(
