@@ -43,7 +43,7 @@ from voxi.signup.pages import router as signup_pages
 from voxi.signup.routes import router as signup_router
 from voxi.tenancy.pages import router as settings_pages
 from voxi.tenancy.routes import router as business_router
-from voxi.voice.answering import AnsweringCache, listen_for_changes, listener_conninfo
+from voxi.voice.answering import AnsweringCache, listen_for_changes
 from voxi.voice.elevenlabs.routes import router as elevenlabs_router
 from voxi.voice.pages import router as test_call_pages
 from voxi.voice.realtime.routes import router as realtime_router
@@ -89,7 +89,7 @@ def create_app(
         # The cache is used only while its listener runs, so it hears this process's commits just as long.
         app.state.db.commit_hooks.append(app.state.answering.on_commit)
         listener = asyncio.create_task(
-            listen_for_changes(listener_conninfo(app.state.db), app.state.answering), name="answering-cache"
+            listen_for_changes(app.state.db.app_conninfo, app.state.answering), name="answering-cache"
         )
         worker = None
         if settings.run_worker_in_process:

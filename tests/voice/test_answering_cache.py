@@ -19,7 +19,6 @@ from voxi.voice.answering import (
     Business,
     answering_for,
     listen_for_changes,
-    listener_conninfo,
 )
 from voxi.voice.service import TwilioCall, answer_incoming_call
 
@@ -28,7 +27,7 @@ from voxi.voice.service import TwilioCall, answer_incoming_call
 async def listening(db):
     cache = AnsweringCache()
     db.commit_hooks.append(cache.on_commit)
-    listener = asyncio.create_task(listen_for_changes(listener_conninfo(db), cache))
+    listener = asyncio.create_task(listen_for_changes(db.app_conninfo, cache))
     try:
         await eventually(lambda: cache.connected)
         yield cache

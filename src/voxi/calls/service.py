@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, String, Uuid, bindparam, cast, func, select
-from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.calls.models import CallLog
+from voxi.calls.new_calls import COLUMNS, new_call_logs
 from voxi.core.db import Database, activate_tenant
 from voxi.core.errors import NotFound
 from voxi.core.settings import Settings
@@ -87,12 +88,10 @@ async def open_call(
 
 
 async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
-    """Insert a new call's log in one round trip, outside any transaction; the logged row's id.
+    """Insert a new call's log outside any transaction (in a group commit); the logged row's id.
 
-    The answering webhook's fast path: `call` is a transient CallLog with its tenant set. The tenant
-    is bound for row-level security inside the statement itself: `tenant_id` is the value
-    `set_config` returns, computed before PostgreSQL checks the row. A retried webhook (same CallSid)
-    inserts nothing and gets the first row's id.
+    The answering webhook's fast path: `call` is a transient CallLog with its tenant set. A retried
+    webhook (same CallSid) inserts nothing and gets the first row's id.
     """
     row = _call_row(
         call.tenant_id,
@@ -104,10 +103,8 @@ async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
         call.transcript,
         call.conversation,
     )
-    async with db.autocommit_engine.connect() as conn:
-        inserted = await conn.scalar(_LOG_NEW_CALL, {**row, "tenant_id": str(call.tenant_id)})
-    if inserted is not None:
-        return inserted
+    if await new_call_logs(db).insert(row):
+        return row["id"]
     async with db.sessions() as session:
         await activate_tenant(session, call.tenant_id)
         return (await _first_logged(session, call.call_sid)).id
@@ -123,7 +120,7 @@ def _call_row(
     transcript: list[dict[str, Any]] | None,
     conversation: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """The values of a new call's row, for `_OPEN_CALL` or `_LOG_NEW_CALL`."""
+    """The values of a new call's row (`new_calls.COLUMNS`)."""
     return {
         "tenant_id": tenant_id,
         "id": uuid.uuid4(),
@@ -138,35 +135,15 @@ def _call_row(
     }
 
 
-def _insert_call(tenant_id: ColumnElement[Any]) -> Insert:
-    """A new call's row (values bound at execution: `_call_row`); nothing on a CallSid already logged.
-
-    Built once, at import: SQLAlchemy remembers a reused statement's cache key, while a statement built
-    per call with literal values costs more Python than the insert's round trip.
-    """
-    columns = (
-        "id",
-        "call_sid",
-        "from_number",
-        "to_number",
-        "engine",
-        "started_at",
-        "is_test",
-        "transcript",
-        "conversation",
-    )
-    return (
-        insert(CallLog)
-        .values({"tenant_id": tenant_id, **{name: bindparam(name) for name in columns}})
-        .on_conflict_do_nothing(index_elements=["tenant_id", "call_sid"])
-    )
-
-
-_OPEN_CALL = _insert_call(bindparam("tenant_id")).returning(CallLog)
-# The tenant for row-level security is bound by the statement itself (no transaction to bind it in).
-_LOG_NEW_CALL = _insert_call(
-    cast(func.set_config("app.tenant_id", bindparam("tenant_id", type_=String), True), Uuid)
-).returning(CallLog.id)
+# A new call's row (values bound at execution: `_call_row`); nothing on a CallSid already logged. Built
+# once: SQLAlchemy remembers a reused statement's cache key, while a statement built per call with
+# literal values costs more Python than the insert's round trip.
+_OPEN_CALL = (
+    insert(CallLog)
+    .values({name: bindparam(name) for name in COLUMNS})
+    .on_conflict_do_nothing(index_elements=["tenant_id", "call_sid"])
+    .returning(CallLog)
+)
 
 
 async def _first_logged(session: AsyncSession, call_sid: str) -> CallLog:

@@ -16,11 +16,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import structlog
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import DateTime, ForeignKey, MetaData, event, func, text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import (
@@ -33,6 +36,9 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from voxi.core.errors import NoTenantContext
 from voxi.core.tenant_context import current_tenant_id_or_none, set_current_tenant
@@ -152,6 +158,28 @@ async def activate_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
 
 
 @dataclass(frozen=True)
+class PsycopgStatement:
+    """A SQLAlchemy Core statement compiled once, to run on psycopg directly (`Database.autocommit`).
+
+    `params` holds its constants and its columns' Python-side defaults; a call adds its own values.
+    No SQLAlchemy type processing: JSONB values go wrapped in `psycopg.types.json.Jsonb`.
+    """
+
+    sql: str
+    params: dict[str, Any]
+
+    @classmethod
+    def compile(cls, statement: ClauseElement) -> PsycopgStatement:
+        compiled = cast(SQLCompiler, statement.compile(dialect=PGDialect_psycopg()))
+        defaults = {}
+        for column in compiled.insert_prefetch:  # SQLAlchemy computes these per execution
+            if not isinstance(column.default, ScalarElementColumnDefault):
+                raise ValueError(f"{column.key}: only constant defaults can be compiled in")
+            defaults[column.key] = column.default.arg
+        return cls(compiled.string, {**compiled.params, **defaults})
+
+
+@dataclass(frozen=True)
 class DatabaseUrls:
     owner: str  # runs migrations; owns the tables
     app: str  # voxi_app: NOSUPERUSER NOBYPASSRLS, every request
@@ -174,6 +202,7 @@ def database_urls(owner_url: str, role_password: str) -> DatabaseUrls:
 # transcript search walked every call of the big one (130–320 ms where its own plan takes 10 ms).
 # Statements stay prepared (parsed once); each execution is planned for its own tenant and values.
 _CONNECT_ARGS = {"options": "-c plan_cache_mode=force_custom_plan"}
+MAX_OVERFLOW = 20  # connections beyond `pool_size` under a burst
 
 
 class Database:
@@ -182,20 +211,21 @@ class Database:
     def __init__(self, urls: DatabaseUrls, *, pool_size: int = 10) -> None:
         self.urls = urls
         self.app_engine: AsyncEngine = create_async_engine(
-            urls.app, pool_size=pool_size, max_overflow=20, connect_args=_CONNECT_ARGS
+            urls.app, pool_size=pool_size, max_overflow=MAX_OVERFLOW, connect_args=_CONNECT_ARGS
         )
         self.platform_engine: AsyncEngine = create_async_engine(
             urls.platform, pool_size=4, max_overflow=8, connect_args=_CONNECT_ARGS
         )
-        # Single statements that need no transaction (a new call's log): each is one round trip, with
-        # no BEGIN/COMMIT and no switching a pooled connection's mode per use. The app role, so RLS holds.
-        # No overflow: a burst waits a moment for a connection instead of opening and closing new ones.
-        self.autocommit_engine: AsyncEngine = create_async_engine(
-            urls.app,
-            isolation_level="AUTOCOMMIT",
-            pool_size=pool_size,
-            max_overflow=0,
-            connect_args=_CONNECT_ARGS,
+        # Single statements on a hot path that need no transaction (a new call's log): psycopg itself,
+        # autocommit, one round trip each. SQLAlchemy's execution and pool cost ~2.5x the insert's own
+        # CPU. The app role, so RLS holds. Opened on first use, inside the event loop that uses it.
+        self.autocommit_pool = AsyncConnectionPool(
+            self.app_conninfo,
+            min_size=1,
+            max_size=pool_size + MAX_OVERFLOW,
+            open=False,
+            kwargs={"autocommit": True},  # plans cached: one INSERT plan fits every tenant
+            name="autocommit",
         )
         # Called after a session of this process commits ORM changes: {(table, tenant id)} it changed.
         self.commit_hooks: list[Callable[[set[tuple[str, uuid.UUID]]], None]] = []
@@ -206,6 +236,20 @@ class Database:
         self._platform_sessions = async_sessionmaker(
             self.platform_engine, sync_session_class=VoxiSession, expire_on_commit=False, info=info
         )
+
+    @property
+    def app_conninfo(self) -> str:
+        """The app role's libpq connection string (for psycopg without SQLAlchemy)."""
+        url = make_url(self.urls.app).set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection[Any]]:
+        """A pooled app-role psycopg connection in autocommit mode: each statement commits on its own."""
+        if self.autocommit_pool.closed:  # not opened yet (reopening after `dispose` raises)
+            await self.autocommit_pool.open()
+        async with self.autocommit_pool.connection() as conn:
+            yield conn
 
     @asynccontextmanager
     async def cross_tenant(self, reason: str, *, actor: str | None = None) -> AsyncIterator[AsyncSession]:
@@ -221,4 +265,4 @@ class Database:
     async def dispose(self) -> None:
         await self.app_engine.dispose()
         await self.platform_engine.dispose()
-        await self.autocommit_engine.dispose()
+        await self.autocommit_pool.close()

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import psycopg
 import structlog
-from sqlalchemy.engine import make_url
 
 from voxi.core.db import Database
 from voxi.telephony.service import bind_tenant_by_number, live_numbers
@@ -140,12 +139,6 @@ async def _read(db: Database, called: str) -> Answering:
             return Unrouted(resolution.e164, NO_CONFIGURATION)
         tenant, config = business
         return Business(resolution.e164 or called, tenant, config, tuple(await live_numbers(session)))
-
-
-def listener_conninfo(db: Database) -> str:
-    """The app role's libpq connection string (LISTEN needs no privileges)."""
-    url = make_url(db.urls.app).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
 
 
 async def listen_for_changes(conninfo: str, cache: AnsweringCache) -> None:
