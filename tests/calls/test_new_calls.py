@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg_pool import PoolTimeout
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from tests.factories.tenancy import make_tenant
 from voxi.calls.models import CallLog
 from voxi.calls.new_calls import NewCallLogs
 from voxi.calls.service import _call_row
-from voxi.core.db import activate_tenant
+from voxi.core.db import AUTOCOMMIT_WAIT_SECONDS, Database, DatabaseUrls, activate_tenant
 
 
 class CountingLogs(NewCallLogs):
@@ -110,3 +113,14 @@ async def test_no_call_waits_for_a_batch_that_never_comes(db, batches_in_flight)
         async with asyncio.timeout(5):
             assert await asyncio.gather(*(logs.insert(row) for row in rows)) == [True] * 3
     assert sum(logs.batches) == 9
+
+
+async def test_a_database_outage_fails_the_call_soon_instead_of_hanging_it(database_urls):
+    closed = make_url(database_urls.app).set(host="127.0.0.1", port=9).render_as_string(False)
+    down = Database(DatabaseUrls(closed, closed, closed), pool_size=1)
+    started = time.monotonic()
+    with pytest.raises(PoolTimeout):
+        await NewCallLogs(down).insert(new_call(uuid.uuid4(), "CA-while-down"))
+    # The answering webhook then falls back to forwarding or voicemail, long before Twilio gives up.
+    assert time.monotonic() - started < AUTOCOMMIT_WAIT_SECONDS + 1
+    await down.dispose()

@@ -203,6 +203,7 @@ def database_urls(owner_url: str, role_password: str) -> DatabaseUrls:
 # Statements stay prepared (parsed once); each execution is planned for its own tenant and values.
 _CONNECT_ARGS = {"options": "-c plan_cache_mode=force_custom_plan"}
 MAX_OVERFLOW = 20  # connections beyond `pool_size` under a burst
+AUTOCOMMIT_WAIT_SECONDS = 2.0
 
 
 class Database:
@@ -223,6 +224,9 @@ class Database:
             self.app_conninfo,
             min_size=1,
             max_size=pool_size + MAX_OVERFLOW,
+            # Give up soon when no connection comes (the database is down): the caller then hears
+            # the fallback, well before Twilio stops waiting for TwiML (15 s).
+            timeout=AUTOCOMMIT_WAIT_SECONDS,
             open=False,
             kwargs={"autocommit": True},  # plans cached: one INSERT plan fits every tenant
             name="autocommit",
