@@ -7,7 +7,8 @@ and one commit for every call that arrived meanwhile. A call that finds nothing 
 
 Row-level security still checks every row. The statement binds each row's tenant with `set_config`
 as PostgreSQL produces that row, and the executor inserts (and checks) one row before producing the
-next. A batch that fails is retried row by row, so one bad row fails only its own call.
+next. A batch refused for its data is retried row by row, so one bad row fails only its own call;
+one that fails for the database itself fails every call in it at once (each then falls back).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
+import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import Boolean, DateTime, String, Uuid, bindparam, cast, column, func, select
 from sqlalchemy.dialects.postgresql import JSONB, insert
@@ -27,6 +29,8 @@ from voxi.calls.models import CallLog
 from voxi.core.db import Database, PsycopgStatement
 
 BATCHES_IN_FLIGHT = 2
+# What one row can cause (a constraint, a bad value): its batch is retried row by row.
+BAD_ROW = (psycopg.IntegrityError, psycopg.DataError)
 # A new call's row: what `calls.service._call_row` fills in; the other columns take their defaults.
 COLUMNS: dict[str, TypeEngine[Any]] = {
     "tenant_id": Uuid(),
@@ -103,12 +107,16 @@ class NewCallLogs:
             for _, done in batch:
                 done.cancel()
             raise
-        except Exception as exc:
+        except BAD_ROW as exc:
             if len(batch) == 1:
                 _settle(batch[0][1], exc)
                 return
-            for one in batch:
+            for one in batch:  # which one? Each alone.
                 await self._insert([one])
+            return
+        except Exception as exc:  # the database itself (down, no connection): every call falls back now
+            for _, done in batch:
+                _settle(done, exc)
             return
         for row, done in batch:
             _settle(done, row["id"] in inserted)
