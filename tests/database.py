@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from voxi.core.db import DatabaseUrls, database_urls
+from voxi.core.db import DatabaseUrls, database_urls, libpq_conninfo
 from voxi.core.embedded import start_embedded_postgres
 from voxi.core.migrate import drop_database, migrate
 from voxi.models import Base
@@ -37,5 +37,5 @@ def truncate_all(urls: DatabaseUrls) -> None:
     # The job queue too: a job one test queued (e.g. a sandbox billing event) must not reach the next.
     queue = ["procrastinate_events", "procrastinate_periodic_defers", "procrastinate_jobs"]
     tables = ", ".join([table.name for table in Base.metadata.sorted_tables] + queue)
-    with psycopg.connect(make_url(urls.owner).set(drivername="postgresql").render_as_string(False)) as conn:
+    with psycopg.connect(libpq_conninfo(urls.owner)) as conn:
         conn.execute(f"truncate {tables} restart identity cascade")  # noqa: S608 - fixed table names

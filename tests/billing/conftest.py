@@ -5,14 +5,14 @@ from collections.abc import Awaitable, Callable
 
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
+from voxi.core.db import libpq_conninfo
 from voxi.core.jobs import JobServices, run_worker
 from voxi.providers import Providers
 
 
 def owner_dsn(db) -> str:
-    return make_url(db.urls.owner).set(drivername="postgresql").render_as_string(False)
+    return libpq_conninfo(db.urls.owner)
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from tests.conftest import TEST_SECRET
 from voxi.cli import app
-from voxi.core.db import DatabaseUrls
+from voxi.core.db import DatabaseUrls, libpq_conninfo
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def runner(
 
 
 def _sql(urls: DatabaseUrls, query: str, *params: object) -> None:
-    with psycopg.connect(make_url(urls.owner).set(drivername="postgresql").render_as_string(False)) as conn:
+    with psycopg.connect(libpq_conninfo(urls.owner)) as conn:
         conn.execute(query, params)  # type: ignore[arg-type]
 
 

@@ -9,12 +9,12 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from tests.browser import csrf_of
 from tests.factories.tenancy import TenantFixture, make_tenant, owner_headers
 from voxi.billing.jobs import release_tenant_numbers
 from voxi.billing.sandbox_clock import advance
+from voxi.core.db import libpq_conninfo
 from voxi.core.jobs import JobServices
 from voxi.core.tenant_context import tenant_context
 from voxi.notifications.models import OutboxEmail
@@ -155,7 +155,7 @@ async def test_failing_card_goes_past_due_then_suspended_and_the_portal_restores
 
 
 def _owner(database_urls) -> str:
-    return make_url(database_urls.owner).set(drivername="postgresql").render_as_string(False)
+    return libpq_conninfo(database_urls.owner)
 
 
 async def test_cancel_at_period_end_releases_the_number_after_the_grace_period(

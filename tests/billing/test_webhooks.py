@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.engine import make_url
 
 from tests.factories.tenancy import TenantFixture, make_tenant
 from voxi.billing.models import BillingEventRecord
@@ -21,6 +20,7 @@ from voxi.billing.providers.base import SubscriptionState
 from voxi.billing.providers.sandbox import sandbox_webhook_secret
 from voxi.billing.providers.stripe import event_from_payload
 from voxi.billing.webhooks import record_event
+from voxi.core.db import libpq_conninfo
 from voxi.notifications.models import OutboxEmail
 from voxi.providers import build_providers
 from voxi.tenancy.models import Plan, Tenant, TenantStatus
@@ -29,9 +29,7 @@ SUB, CUS = "sub_prop", "cus_prop"
 
 
 def _owner_sql(database_urls, query: str) -> list[tuple]:
-    with psycopg.connect(
-        make_url(database_urls.owner).set(drivername="postgresql").render_as_string(False)
-    ) as conn:
+    with psycopg.connect(libpq_conninfo(database_urls.owner)) as conn:
         cursor = conn.execute(query)
         return cursor.fetchall() if cursor.description else []
 

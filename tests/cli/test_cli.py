@@ -10,13 +10,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from tests.conftest import TEST_SECRET
 from voxi.cli import app
 from voxi.cli.demo import DEMO_ADMIN_EMAIL, DEMO_BUSINESS, DEMO_NUMBER, ensure_demo_data
-from voxi.core.db import DatabaseUrls
+from voxi.core.db import DatabaseUrls, libpq_conninfo
 
 LEGACY_ENV = {
     "BUSINESS_NAME": "Austin Comfort Heating",
@@ -51,7 +50,7 @@ def runner(
 
 
 def rows(urls: DatabaseUrls, query: str, *params: object) -> list[tuple[Any, ...]]:
-    with psycopg.connect(make_url(urls.owner).set(drivername="postgresql").render_as_string(False)) as conn:
+    with psycopg.connect(libpq_conninfo(urls.owner)) as conn:
         return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
 
 

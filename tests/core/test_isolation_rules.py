@@ -5,9 +5,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
-from sqlalchemy.engine import make_url
 
-from voxi.core.db import APP_ROLE, PLATFORM_ROLE, TenantScoped
+from voxi.core.db import APP_ROLE, PLATFORM_ROLE, TenantScoped, libpq_conninfo
 from voxi.models import Base
 
 # Global (platform) tables, each with the reason it is not tenant-owned. A new table must be placed
@@ -57,7 +56,7 @@ def test_tenant_table_keys_lead_with_tenant_id(name: str):
 
 
 def _owner(database_urls) -> str:
-    return make_url(database_urls.owner).set(drivername="postgresql").render_as_string(False)
+    return libpq_conninfo(database_urls.owner)
 
 
 def test_live_schema_has_forced_rls_and_policy_on_every_tenant_table(database_urls):

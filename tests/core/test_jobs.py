@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg
 from procrastinate import JobContext
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
+from voxi.core.db import libpq_conninfo
 from voxi.core.jobs import DEFAULT_RETRY, JobServices, defer, jobs, run_worker, services
 from voxi.notifications.models import OutboxEmail
 from voxi.providers import build_providers
@@ -18,7 +18,7 @@ async def send_hello(context: JobContext, to: str) -> None:
 
 
 def _job_count(database_urls, status: str | None = None) -> int:
-    owner = make_url(database_urls.owner).set(drivername="postgresql").render_as_string(False)
+    owner = libpq_conninfo(database_urls.owner)
     with psycopg.connect(owner) as conn:
         query = "select count(*) from procrastinate_jobs where task_name = 'tests.send_hello'"
         if status:

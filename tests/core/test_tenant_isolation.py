@@ -7,11 +7,10 @@ import uuid
 import psycopg
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from tests.core.test_isolation_rules import TENANT_TABLES
 from tests.factories.tenancy import make_tenant
-from voxi.core.db import activate_tenant
+from voxi.core.db import activate_tenant, libpq_conninfo
 from voxi.core.errors import NoTenantContext
 from voxi.core.tenant_context import tenant_context
 from voxi.customers.models import Customer
@@ -20,7 +19,7 @@ from voxi.tenancy.models import Tenant
 
 
 def _app_role(database_urls) -> str:
-    return make_url(database_urls.app).set(drivername="postgresql").render_as_string(False)
+    return libpq_conninfo(database_urls.app)
 
 
 async def _two_tenants_with_rows(db):

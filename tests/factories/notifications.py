@@ -7,10 +7,9 @@ from urllib.parse import urlencode
 import httpx
 import psycopg
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
-from voxi.core.db import Database, DatabaseUrls
+from voxi.core.db import Database, DatabaseUrls, libpq_conninfo
 from voxi.core.jobs import JobServices, run_worker
 from voxi.core.settings import Settings
 from voxi.notifications.models import OutboxEmail, OutboxSms
@@ -18,7 +17,7 @@ from voxi.providers import Providers, build_providers
 
 
 def _owner(urls: DatabaseUrls) -> str:
-    return make_url(urls.owner).set(drivername="postgresql").render_as_string(False)
+    return libpq_conninfo(urls.owner)
 
 
 def make_jobs_due(urls: DatabaseUrls) -> int:

@@ -9,11 +9,11 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from tests.signup.conftest import SignupWorld, signup_body
 from voxi.auth.models import TenantUser, User
 from voxi.billing.providers.base import BillingUnavailable
+from voxi.core.db import libpq_conninfo
 from voxi.notifications.models import OutboxEmail
 from voxi.signup.models import SignupAttempt, SignupState
 from voxi.telephony.models import NumberRoute, PhoneNumber
@@ -82,7 +82,7 @@ async def test_a_signup_creates_a_trial_business_with_a_number_and_sends_the_wel
 
 
 def _owner_dsn(database_urls) -> str:
-    return make_url(database_urls.owner).set(drivername="postgresql").render_as_string(False)
+    return libpq_conninfo(database_urls.owner)
 
 
 class BrokenTable:

@@ -8,11 +8,11 @@ import uuid
 from types import SimpleNamespace
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from tests.factories.tenancy import make_tenant
 from tests.factories.voice import providers_for
 from tests.voice.conftest import eventually
+from voxi.core.db import libpq_conninfo
 from voxi.tenancy.models import TenantConfig
 from voxi.voice.answering import (
     AnsweringCache,
@@ -47,7 +47,7 @@ async def test_a_change_from_another_process_is_forgotten_on_its_notification(db
         assert isinstance(first, Business) and first.tenant.id == acme.tenant.id
         assert cache.get("+15125550301") is first  # the next call needs no database
         # Another process (here: a plain connection as the owner) changes the greeting.
-        owner = make_url(database_urls.owner).set(drivername="postgresql").render_as_string(False)
+        owner = libpq_conninfo(database_urls.owner)
         async with await psycopg.AsyncConnection.connect(owner, autocommit=True) as conn:
             await conn.execute(
                 "update tenant_configs set greeting = 'Changed!' where tenant_id = %s", (acme.tenant.id,)

@@ -9,13 +9,12 @@ import time
 import httpx
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from tests.factories.tenancy import owner_headers
 from tests.factories.voice import BUSINESS_NUMBER, make_business, providers_for
 from voxi.calls.models import CallLog
 from voxi.calls.service import open_call
-from voxi.core.db import activate_tenant
+from voxi.core.db import activate_tenant, libpq_conninfo
 from voxi.core.jobs import JobServices, run_worker
 from voxi.core.tenant_context import tenant_context
 from voxi.voice.elevenlabs.signature import sign
@@ -97,7 +96,7 @@ async def deliver(client, payload: dict, *, at: int | None = None, secret: str =
 
 def _post_call_jobs(database_urls) -> int:
     # The job queue outlives each test's truncation: count against a baseline taken at the start.
-    owner = make_url(database_urls.owner).set(drivername="postgresql").render_as_string(False)
+    owner = libpq_conninfo(database_urls.owner)
     with psycopg.connect(owner) as conn:
         return conn.execute(
             "select count(*) from procrastinate_jobs where task_name = 'voice.elevenlabs_post_call'"
@@ -152,7 +151,7 @@ async def test_audio_becomes_a_recording_served_to_the_business(
 
 
 async def _run_retries(db, services) -> None:
-    owner = make_url(db.urls.owner).set(drivername="postgresql").render_as_string(False)
+    owner = libpq_conninfo(db.urls.owner)
     with psycopg.connect(owner) as conn:
         conn.execute("update procrastinate_jobs set scheduled_at = now() where status = 'todo'")
         conn.commit()

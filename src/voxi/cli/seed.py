@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 import psycopg
 import typer
 from psycopg.types.json import Jsonb
-from sqlalchemy.engine import make_url
 
 from voxi.auth.passwords import hash_password
 from voxi.cli.runtime import load_settings
 from voxi.core.bootstrap import urls_from_settings
-from voxi.core.db import DatabaseUrls
+from voxi.core.db import DatabaseUrls, libpq_conninfo
 from voxi.tenancy.defaults import INDUSTRIES, default_business_hours, default_services
 
 bench_app = typer.Typer(help="Benchmark data.", no_args_is_help=True)
@@ -203,7 +202,7 @@ def seed_tenants(urls: DatabaseUrls, plan: SeedPlan, *, append: bool = False) ->
     """Insert `plan.tenants` complete tenants; refuse when tenants exist unless `append`."""
     started = time.perf_counter()
     report = SeedReport()
-    with psycopg.connect(_libpq(urls.platform)) as conn:
+    with psycopg.connect(libpq_conninfo(urls.platform)) as conn:
         if not append and conn.execute("select exists (select 1 from tenants)").fetchone() == (True,):
             raise AlreadySeeded("This database already has tenants; pass --append to add more.")
         report.first_index = 1 + _last_seeded_index(conn)
@@ -213,7 +212,7 @@ def seed_tenants(urls: DatabaseUrls, plan: SeedPlan, *, append: bool = False) ->
         for table, statement in _STATEMENTS.items():
             if _wanted(table, plan):
                 report.rows[table] = conn.execute(statement, params).rowcount
-    with psycopg.connect(_libpq(urls.owner), autocommit=True) as conn:
+    with psycopg.connect(libpq_conninfo(urls.owner), autocommit=True) as conn:
         # Statistics and visibility maps as a live database has them (autovacuum would get there later),
         # so the first queries after seeding get production's plans, index-only counts included.
         conn.execute("vacuum (analyze)")
@@ -260,10 +259,6 @@ def _parameters(plan: SeedPlan, first: int) -> dict[str, object]:
         "summaries": summaries,
         "outcomes": outcomes,
     }
-
-
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @bench_app.command("seed")

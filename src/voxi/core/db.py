@@ -197,6 +197,14 @@ def database_urls(owner_url: str, role_password: str) -> DatabaseUrls:
     )
 
 
+def libpq_conninfo(url: str, database: str | None = None) -> str:
+    """A SQLAlchemy URL as a libpq connection string for psycopg, to `database` instead when given."""
+    parsed = make_url(url).set(drivername="postgresql")
+    if database:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
 # psycopg prepares a statement after a few executions, and PostgreSQL may then plan it once for any
 # parameters. One plan cannot fit a business with 100,000 calls and one with 90: the generic plan of a
 # transcript search walked every call of the big one (130–320 ms where its own plan takes 10 ms).
@@ -244,8 +252,7 @@ class Database:
     @property
     def app_conninfo(self) -> str:
         """The app role's libpq connection string (for psycopg without SQLAlchemy)."""
-        url = make_url(self.urls.app).set(drivername="postgresql")
-        return url.render_as_string(hide_password=False)
+        return libpq_conninfo(self.urls.app)
 
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[AsyncConnection[Any]]:

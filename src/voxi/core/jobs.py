@@ -21,10 +21,9 @@ import structlog
 from procrastinate import JobContext, PsycopgConnector, RetryStrategy
 from procrastinate.periodic import PeriodicRegistry
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from voxi.core.db import Database
+from voxi.core.db import Database, libpq_conninfo
 from voxi.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -94,14 +93,10 @@ async def bring_jobs_forward(db: Database, by: timedelta) -> int:
     return int(moved.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @asynccontextmanager
 async def worker_app(db: Database) -> AsyncIterator[procrastinate.App]:
     """The task registry connected as the platform role (the worker updates every tenant's jobs)."""
-    with jobs.replace_connector(PsycopgConnector(conninfo=_libpq(db.urls.platform))) as app:
+    with jobs.replace_connector(PsycopgConnector(conninfo=libpq_conninfo(db.urls.platform))) as app:
         async with app.open_async():
             yield app
 

@@ -18,16 +18,9 @@ from psycopg import sql
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
-from voxi.core.db import APP_ROLE, PLATFORM_ROLE, DatabaseUrls
+from voxi.core.db import APP_ROLE, PLATFORM_ROLE, DatabaseUrls, libpq_conninfo
 
 READ_ONLY_TABLES = ("alembic_version",)
-
-
-def _libpq(url: str, database: str | None = None) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    if database:
-        parsed = parsed.set(database=database)
-    return parsed.render_as_string(hide_password=False)
 
 
 def _database_name(url: str) -> str:
@@ -36,7 +29,7 @@ def _database_name(url: str) -> str:
 
 def ensure_database(owner_url: str) -> None:
     name = _database_name(owner_url)
-    with psycopg.connect(_libpq(owner_url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(libpq_conninfo(owner_url, "postgres"), autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
@@ -44,7 +37,7 @@ def ensure_database(owner_url: str) -> None:
 
 def drop_database(owner_url: str) -> None:
     name = _database_name(owner_url)
-    with psycopg.connect(_libpq(owner_url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(libpq_conninfo(owner_url, "postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
@@ -92,10 +85,10 @@ def alembic_config(owner_url: str) -> Config:
 def migrate(urls: DatabaseUrls, role_password: str) -> None:
     """Idempotent: safe on every start (`make run`) and in deploys (`voxi migrate`)."""
     ensure_database(urls.owner)
-    with psycopg.connect(_libpq(urls.owner), autocommit=True) as conn:
+    with psycopg.connect(libpq_conninfo(urls.owner), autocommit=True) as conn:
         _ensure_roles(conn, role_password)
     command.upgrade(alembic_config(urls.owner), "heads")
-    with psycopg.connect(_libpq(urls.owner), autocommit=True) as conn:
+    with psycopg.connect(libpq_conninfo(urls.owner), autocommit=True) as conn:
         _grant(conn, _database_name(urls.owner))
 
 
