@@ -35,7 +35,9 @@ class CountingLogs(NewCallLogs):
 def new_call(tenant_id: uuid.UUID, call_sid: str) -> dict[str, Any]:
     greeting = [{"role": "agent", "text": "Thanks for calling!", "at": "2026-11-21T10:00:00+00:00"}]
     caller, called = "+15125550000", "+15125550101"
-    return _call_row(tenant_id, call_sid, caller, called, "twilio_speech", False, greeting, {"greeted": True})
+    return _call_row(
+        uuid.uuid4(), tenant_id, call_sid, caller, called, "twilio_speech", False, greeting, {"greeted": True}
+    )
 
 
 async def logged_calls(db, tenant_id: uuid.UUID) -> dict[str, CallLog]:

@@ -104,6 +104,29 @@ async def test_the_incoming_call_webhook_fills_and_uses_the_process_cache(db, se
         assert cache.get("+15125550305") is cached  # the second call read nothing
 
 
+async def test_a_cached_business_that_changes_its_greeting_and_hours_is_greeted_anew(db, settings):
+    acme = await make_tenant(db, phone_number="+15125550306")
+    providers = providers_for(settings, db)
+    always_open = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+    async def greeting(sid: str) -> str:
+        call = TwilioCall(sid, "+15125559876", "+15125550306")
+        return await answer_incoming_call(db, settings, providers, call, cache)
+
+    async with listening(db) as cache:
+        async with db.cross_tenant("test: open around the clock") as session:
+            (await session.get(TenantConfig, acme.tenant.id)).business_hours = always_open
+            await session.commit()
+        first = await greeting("CA1")
+        assert "Thanks for calling" in first and "closed right now" not in first
+        async with db.cross_tenant("test: new greeting, closed every day") as session:
+            config = await session.get(TenantConfig, acme.tenant.id)
+            config.greeting, config.business_hours = "Welcome to the new Acme!", {}
+            await session.commit()
+        again = await greeting("CA2")
+        assert "Welcome to the new Acme!" in again and "closed right now" in again
+
+
 def test_evicting_a_number_keeps_forgetting_the_rest_of_its_business():
     cache = AnsweringCache(max_entries=2)
     cache.connected = True

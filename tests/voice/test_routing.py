@@ -106,6 +106,28 @@ async def test_forged_and_missing_signatures_are_refused(twilio, db, settings):
     assert await calls_of(db, acme.id) == []
 
 
+async def test_signatures_over_the_url_with_its_port_and_over_blank_fields_are_accepted(twilio, db, settings):
+    await make_tenant(db, phone_number="+15125550106")
+    # Twilio signs blank fields too, and sometimes the URL with its default port.
+    form = call_form("+15125550106", CallerName="", FromCity="AUSTIN")
+    with_port = RequestValidator(settings.effective_twilio_auth_token).compute_signature(
+        "https://voxi.test:443/twilio/voice", form
+    )
+    for signature in (twilio.signature("/twilio/voice", form), with_port):
+        assert twiml(await twilio.post("/twilio/voice", form, signature=signature)).find("Gather") is not None
+
+
+async def test_bodies_no_twilio_webhook_sends_are_refused_without_a_server_error(twilio):
+    too_many = "&".join(f"f{i}=x" for i in range(1001)).encode()
+    for body in (too_many, b"To=%2B1512\xff\xfe&From=\xc3"):
+        response = await twilio.client.post(
+            "/twilio/voice",
+            content=body,
+            headers={"X-Twilio-Signature": "anything", "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code == 403, body[:40]
+
+
 async def test_an_unknown_number_hears_it_is_not_a_voxi_number(twilio, db):
     for to in ("+15125559999", "not a number"):
         document = twiml(await twilio.post("/twilio/voice", call_form(to)))

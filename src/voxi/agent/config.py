@@ -57,14 +57,17 @@ def describe_opening(moment: datetime | None, hours: BusinessHours, now: datetim
     return f"{day} at {format_clock(local)}"
 
 
-def opening_words(tenant: Tenant, config: TenantConfig, now: datetime) -> tuple[str, bool]:
+def opening_words(
+    tenant: Tenant, config: TenantConfig, now: datetime, hours: BusinessHours | None = None
+) -> tuple[str, bool]:
     """The first message (disclosure first) and whether the business is open at `now`.
 
-    What a call's first seconds need, without building the rest of the configuration.
+    What a call's first seconds need, without building the rest of the configuration. `hours`: the
+    business's hours when the caller already has them (else they are read from `config`).
     """
     name = _spoken_name(tenant)
     message = first_message(name, _spoken_greeting(config, name), recording=bool(config.recording_enabled))
-    return message, _hours(tenant, config).is_open_at(now)
+    return message, (hours or business_hours(tenant, config)).is_open_at(now)
 
 
 def _spoken_name(tenant: Tenant) -> str:
@@ -75,7 +78,7 @@ def _spoken_greeting(config: TenantConfig, name: str) -> str:
     return (config.greeting or "").strip() or default_greeting(name)
 
 
-def _hours(tenant: Tenant, config: TenantConfig) -> BusinessHours:
+def business_hours(tenant: Tenant, config: TenantConfig) -> BusinessHours:
     return BusinessHours.from_config(config, tenant.timezone or "UTC")
 
 
@@ -84,7 +87,7 @@ def build_agent_config(
 ) -> AgentConfig:
     """Everything an engine needs to answer for this business; no I/O."""
     name = _spoken_name(tenant)
-    hours = _hours(tenant, config)
+    hours = business_hours(tenant, config)
     is_open = hours.is_open_at(now)
     next_opening = None if is_open else hours.next_opening(now)
     greeting = _spoken_greeting(config, name)

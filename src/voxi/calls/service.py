@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -81,36 +81,60 @@ async def open_call(
     `transcript`/`conversation` let the answering webhook write its greeting in the same insert.
     """
     row = _call_row(
-        current_tenant_id(), call_sid, from_number, to_number, engine, is_test, transcript, conversation
+        uuid.uuid4(),
+        current_tenant_id(),
+        call_sid,
+        from_number,
+        to_number,
+        engine,
+        is_test,
+        transcript,
+        conversation,
     )
     inserted = await session.scalar(_OPEN_CALL, row)
     return inserted if inserted is not None else await _first_logged(session, call_sid)
 
 
-async def log_new_call(db: Database, call: CallLog) -> uuid.UUID:
+@dataclass(slots=True)
+class NewCall:
+    """A new call's log before it is inserted: routing names the call, the engine fills in how it starts."""
+
+    tenant_id: uuid.UUID
+    call_sid: str
+    from_number: str
+    to_number: str
+    engine: str
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    conversation: dict[str, Any] = field(default_factory=dict)
+    id: uuid.UUID = field(default_factory=uuid.uuid4)  # a retried webhook's: the first row's, once logged
+
+
+async def log_new_call(db: Database, call: NewCall) -> uuid.UUID:
     """Insert a new call's log outside any transaction (in a group commit); the logged row's id.
 
-    The answering webhook's fast path: `call` is a transient CallLog with its tenant set. A retried
-    webhook (same CallSid) inserts nothing and gets the first row's id.
+    The answering webhook's fast path. A retried webhook (same CallSid) inserts nothing and gets the
+    first row's id.
     """
     row = _call_row(
+        call.id,
         call.tenant_id,
         call.call_sid,
         call.from_number,
         call.to_number,
         call.engine,
-        bool(call.is_test),
+        False,
         call.transcript,
         call.conversation,
     )
     if await new_call_logs(db).insert(row):
-        return row["id"]
+        return call.id
     async with db.sessions() as session:
         await activate_tenant(session, call.tenant_id)
         return (await _first_logged(session, call.call_sid)).id
 
 
 def _call_row(
+    call_id: uuid.UUID,
     tenant_id: uuid.UUID,
     call_sid: str,
     from_number: str,
@@ -123,7 +147,7 @@ def _call_row(
     """The values of a new call's row (`new_calls.COLUMNS`)."""
     return {
         "tenant_id": tenant_id,
-        "id": uuid.uuid4(),
+        "id": call_id,
         "call_sid": call_sid,
         "from_number": from_number[:32],
         "to_number": to_number[:32],

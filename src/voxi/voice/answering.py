@@ -22,10 +22,13 @@ import asyncio
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 import psycopg
 import structlog
 
+from voxi.agent.config import business_hours
+from voxi.agent.hours import BusinessHours
 from voxi.core.db import Database
 from voxi.telephony.service import bind_tenant_by_number, live_numbers
 from voxi.tenancy.models import Tenant, TenantConfig
@@ -48,6 +51,11 @@ class Business:
     tenant: Tenant
     config: TenantConfig
     numbers: tuple[str, ...]
+
+    @cached_property
+    def hours(self) -> BusinessHours:
+        """Built on the first call that needs them; a changed business is read again, hours and all."""
+        return business_hours(self.tenant, self.config)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ engine is registered, a deployment configured for it answers with Twilio speech 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -18,12 +20,11 @@ import structlog
 from voxi.agent.brain.base import BrainReply, ConversationState
 from voxi.agent.brain.builtin import greeting
 from voxi.agent.voices import voice_config
-from voxi.calls.models import CallLog
-from voxi.calls.service import turn
+from voxi.calls.service import NewCall, turn
 from voxi.core.settings import Settings
 from voxi.tenancy.models import Tenant, TenantConfig
 from voxi.voice import twiml
-from voxi.voice.answering import Business
+from voxi.voice.answering import MAX_ENTRIES, Business
 from voxi.voice.elevenlabs.engine import ElevenLabsEngine
 from voxi.voice.realtime.engine import OpenAIRealtimeEngine
 
@@ -33,16 +34,18 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 FALLBACK_ENGINE = "twilio_speech"
+# Greetings kept as TwiML: one per business (and per open/closed), as many as the answering cache holds.
+GREETINGS_CACHED = MAX_ENTRIES
 
 
 @dataclass(frozen=True)
 class IncomingCall:
-    """A call routing has accepted and logged: `call` is its CallLog (as inserted, not in a session)."""
+    """A call routing has accepted and logged: `call` is its log as inserted (with its id)."""
 
     settings: Settings
     providers: Providers
     business: Business
-    call: CallLog
+    call: NewCall
 
     @property
     def tenant(self) -> Tenant:
@@ -58,7 +61,7 @@ class VoiceEngine(Protocol):
 
     name: str
 
-    def open(self, business: Business, call: CallLog) -> None:
+    def open(self, business: Business, call: NewCall) -> None:
         """Fill in what the call's log starts with, before it is inserted (no I/O)."""
 
     async def answer(self, incoming: IncomingCall) -> str: ...
@@ -69,22 +72,31 @@ class TwilioSpeechEngine:
 
     name = "twilio_speech"
 
-    def open(self, business: Business, call: CallLog) -> None:
+    def open(self, business: Business, call: NewCall) -> None:
         # The greeting needs no tool and no database: it goes into the CallLog's insert.
         state = ConversationState()
         now = datetime.now(ZoneInfo(business.tenant.timezone))
-        reply = greeting(business.tenant, business.config, now, state)
+        reply = greeting(business.tenant, business.config, now, state, business.hours)
         call.transcript = [turn("agent", reply.say)]
         call.conversation = state.to_json()
 
     async def answer(self, incoming: IncomingCall) -> str:
         said = incoming.call.transcript[-1]["text"]
-        return speech_twiml(BrainReply(said), incoming.settings, incoming.config)
+        return greeting_twiml(
+            said, incoming.settings.voxi_base_url, incoming.config.tenant_id, incoming.config.voice
+        )
 
 
-def gather_url(settings: Settings, tenant_id: object) -> str:
+@lru_cache(maxsize=GREETINGS_CACHED)
+def greeting_twiml(say: str, base_url: str, tenant_id: uuid.UUID, voice_name: str | None) -> str:
+    """A business's greeting changes with its settings and whether it is open: built once per wording."""
+    voice = voice_config("twilio_speech", voice_name)
+    return twiml.gather(say, gather_url(base_url, tenant_id), voice=voice.voice, language=voice.language)
+
+
+def gather_url(base_url: str, tenant_id: object) -> str:
     # The tenant rides in the signed URL, so the next turn needs no number lookup.
-    return f"{settings.voxi_base_url}/twilio/gather?{urlencode({'tenant': str(tenant_id)})}"
+    return f"{base_url}/twilio/gather?{urlencode({'tenant': str(tenant_id)})}"
 
 
 def speech_twiml(reply: BrainReply, settings: Settings, config: TenantConfig) -> str:
@@ -94,7 +106,10 @@ def speech_twiml(reply: BrainReply, settings: Settings, config: TenantConfig) ->
     if reply.action in ("transfer", "end_call"):
         return twiml.say_then_hang_up(reply.say, voice=voice.voice, language=voice.language)
     return twiml.gather(
-        reply.say, gather_url(settings, config.tenant_id), voice=voice.voice, language=voice.language
+        reply.say,
+        gather_url(settings.voxi_base_url, config.tenant_id),
+        voice=voice.voice,
+        language=voice.language,
     )
 
 

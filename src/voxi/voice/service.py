@@ -20,6 +20,7 @@ from voxi.calls.models import CallLog
 from voxi.calls.service import (
     TERMINAL_STATUSES,
     CostRates,
+    NewCall,
     call_by_sid,
     close_call,
     log_new_call,
@@ -99,19 +100,12 @@ async def _route(
         return twiml.not_a_voxi_number()
     tenant, config = answering.tenant, answering.config
     set_current_tenant(tenant.id)
-    fallback = _Fallback(config.forwarding_number, tenant.name, recording_callback(settings, call))
+    fallback = _Fallback(config.forwarding_number, tenant.name, settings)
     if not answers_calls(tenant):
         reason = f"business is {tenant.status.lower()}"
         return await fallback.answer_in(db, tenant.id, call, answering.e164, reason=reason)
     engine = engine_for(settings.engine_for(config.voice_engine))
-    logged = CallLog(
-        tenant_id=tenant.id,
-        call_sid=call.call_sid,
-        from_number=call.from_number,
-        to_number=answering.e164,
-        engine=engine.name,
-        is_test=False,
-    )
+    logged = NewCall(tenant.id, call.call_sid, call.from_number, answering.e164, engine.name)
     try:
         engine.open(answering, logged)
         logged.id = await log_new_call(db, logged)
@@ -128,7 +122,7 @@ class _Fallback:
 
     forwarding_number: str | None
     business_name: str
-    recording_url: str
+    settings: Settings  # the voicemail's recording callback is built only if it is needed
 
     async def answer_in(
         self, db: Database, tenant_id: uuid.UUID, call: TwilioCall, to_number: str, *, reason: str
@@ -152,7 +146,9 @@ class _Fallback:
             logged.summary = f"Sent to voicemail: {reason}."
         log.warning("call_fallback", engine=engine, reason=reason, call_sid=call.call_sid)
         return twiml.forward_or_voicemail(
-            self.forwarding_number, business_name=self.business_name, recording_url=self.recording_url
+            self.forwarding_number,
+            business_name=self.business_name,
+            recording_url=recording_callback(self.settings, call),
         )
 
 
@@ -168,7 +164,7 @@ async def continue_conversation(
             if business is None:
                 return twiml.unavailable(fallback_url)
             tenant, config = business
-            fallback = _Fallback(config.forwarding_number, tenant.name, fallback_url)
+            fallback = _Fallback(config.forwarding_number, tenant.name, settings)
             logged = await call_by_sid(session, call.call_sid) or await open_call(
                 session,
                 call_sid=call.call_sid,

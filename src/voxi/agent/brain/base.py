@@ -8,9 +8,10 @@ slot filling) answers when no OpenAI key is set; the LLM receptionist otherwise.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.agent.tools.base import CallContext
@@ -50,7 +51,9 @@ class ConversationState:
     summary: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # A deep copy as plain JSON; orjson does it in a fraction of `dataclasses.asdict`'s time.
+        data: dict[str, Any] = orjson.loads(orjson.dumps(self))
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> ConversationState:

@@ -25,6 +25,7 @@ from voxi.agent.brain.understanding import (
     yes_or_no,
 )
 from voxi.agent.config import opening_words
+from voxi.agent.hours import BusinessHours
 from voxi.agent.tools.base import CallContext
 from voxi.tenancy.models import Tenant, TenantConfig
 
@@ -70,9 +71,15 @@ def greet(turn: Turn) -> BrainReply:
     return greeting(turn.tenant, turn.config, turn.now, turn.state)
 
 
-def greeting(tenant: Tenant, config: TenantConfig, now: datetime, state: ConversationState) -> BrainReply:
+def greeting(
+    tenant: Tenant,
+    config: TenantConfig,
+    now: datetime,
+    state: ConversationState,
+    hours: BusinessHours | None = None,
+) -> BrainReply:
     """The first message (AI + recording disclosure) from the business's configuration; no I/O."""
-    say, is_open = opening_words(tenant, config, now)
+    say, is_open = opening_words(tenant, config, now, hours)
     state.greeted = True
     if not is_open:
         say = f"{say} {CLOSED_NOTE}"

@@ -12,7 +12,7 @@ from voxi.core.errors import VoxiError
 from voxi.voice.elevenlabs.service import ENGINE, business_call_data
 
 if TYPE_CHECKING:
-    from voxi.calls.models import CallLog
+    from voxi.calls.service import NewCall
     from voxi.voice.answering import Business
     from voxi.voice.engines import IncomingCall
 
@@ -26,7 +26,7 @@ class ElevenLabsNotConfigured(VoxiError):
 class ElevenLabsEngine:
     name = ENGINE
 
-    def open(self, business: Business, call: CallLog) -> None:
+    def open(self, business: Business, call: NewCall) -> None:
         """The conversation starts at ElevenLabs: the log starts empty."""
 
     async def answer(self, incoming: IncomingCall) -> str:

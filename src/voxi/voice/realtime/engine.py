@@ -8,7 +8,7 @@ from voxi.voice.realtime.stream_auth import StreamGrant
 from voxi.voice.realtime.twiml import media_stream_twiml
 
 if TYPE_CHECKING:
-    from voxi.calls.models import CallLog
+    from voxi.calls.service import NewCall
     from voxi.voice.answering import Business
     from voxi.voice.engines import IncomingCall
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 class OpenAIRealtimeEngine:
     name = "openai"
 
-    def open(self, business: Business, call: CallLog) -> None:
+    def open(self, business: Business, call: NewCall) -> None:
         """The conversation starts on the media stream: the log starts empty."""
 
     async def answer(self, incoming: IncomingCall) -> str:
