@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bench import call_logs, media_bridge, scheduling
+from bench import call_logs, media_bridge, scheduling, tenant_scaling
 from bench.incoming_call import measure_incoming_calls
 from bench.resolve_tenant import create_api_keys, measure_http, measure_in_process, uvicorn_server
 from bench.signup import measure_signup, signup_rows, signup_verdict
@@ -101,6 +101,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         drop_database(urls.owner)
 
 
+def measure_all(args: argparse.Namespace) -> dict[str, Any]:
+    results = measure(args)
+    if args.scaling_steps and not args.media_bridge_only:
+        steps = [int(n) for n in args.scaling_steps.split(",")]
+        results["tenant_scaling"] = tenant_scaling.measure_scaling(steps, iterations=args.scaling_iterations)
+    return results
+
+
 def verdicts(results: dict[str, Any]) -> dict[str, Any]:
     bridge = {"media_bridge": media_bridge.verdicts(results["media_bridge"])}
     if "http" not in results:  # --media-bridge-only
@@ -121,6 +129,11 @@ def verdicts(results: dict[str, Any]) -> dict[str, Any]:
         "in_process_p99": results["in_process"]["p99_ms"] <= P99_TARGET_MS,
         "light_load_p99": http["business_light"]["p99_ms"] <= P99_TARGET_MS,
         "ratio": ratio >= THROUGHPUT_RATIO_TARGET,
+        **(
+            {"tenant_scaling": tenant_scaling.verdicts(results["tenant_scaling"])}
+            if "tenant_scaling" in results
+            else {}
+        ),
     }
 
 
@@ -128,7 +141,10 @@ def table(results: dict[str, Any], verdict: dict[str, Any], args: argparse.Names
     bridge = media_bridge.table(results["media_bridge"], verdict["media_bridge"])
     if "http" not in results:  # --media-bridge-only
         return bridge
-    return _webhook_table(results, verdict, args) + "\n\n" + bridge
+    tables = [_webhook_table(results, verdict, args), bridge]
+    if "tenant_scaling" in results:
+        tables.append("\n".join(tenant_scaling.rows(results["tenant_scaling"])))
+    return "\n\n".join(tables)
 
 
 def _webhook_table(results: dict[str, Any], verdict: dict[str, Any], args: argparse.Namespace) -> str:
@@ -196,7 +212,8 @@ def _webhook_table(results: dict[str, Any], verdict: dict[str, Any], args: argpa
 def incoming_call_rows(calls: dict[str, Any], verdict: dict[str, Any], http_row: Any, mark: Any) -> list[str]:
     bare, loaded, light = calls["bare"], calls["incoming_call"], calls["incoming_call_light"]
     webhook = f"`POST /twilio/voice` ({calls['tenants_called']['numbers']:,} tenants' numbers)"
-    rounds = ", ".join(f"{ratio:.0%}" for ratio in calls["ratio_rounds"])
+    ratios = calls["ratio_rounds"]
+    rounds = f"median of {len(ratios)} rounds ({', '.join(f'{ratio:.0%}' for ratio in ratios)})"
     return [
         http_row("(c) bare `GET /healthz`", bare, "baseline", "–"),
         http_row(f"(c) {webhook}", loaded, "(saturated: latency ≈ c / rate)", "–"),
@@ -206,7 +223,7 @@ def incoming_call_rows(calls: dict[str, Any], verdict: dict[str, Any], http_row:
             f"server p99 ≤ {P99_TARGET_MS:g} ms",
             mark(verdict["incoming_call_light_server_p99"]),
         ),
-        f"| (c) throughput webhook / bare, median of {len(rounds)} rounds ({rounds}) | – "
+        f"| (c) throughput webhook / bare, {rounds} | – "
         f"| {verdict['incoming_call_ratio']:.0%} | – "
         f"| ≥ {THROUGHPUT_RATIO_TARGET:.0%} | {mark(verdict['incoming_call_ratio_ok'])} |",
     ]
@@ -234,11 +251,15 @@ def main() -> None:
     )
     parser.add_argument("--bridge-warmup", type=float, default=2.0)
     parser.add_argument("--media-bridge-only", action="store_true", help="measure only the media bridge")
+    parser.add_argument(
+        "--scaling-steps", default="1000,10000,100000", help="tenant counts for cost vs tenants ('' to skip)"
+    )
+    parser.add_argument("--scaling-iterations", type=int, default=500)
     args = parser.parse_args()
 
     configure_logging("WARNING")  # no per-session audit lines between the progress messages
     started, load_before = time.perf_counter(), os.getloadavg()[0]
-    results = measure(args)
+    results = measure_all(args)
     results["load_average"] = {"before": load_before, "after": os.getloadavg()[0]}
     verdict = verdicts(results)
     report = table(results, verdict, args)

@@ -1,0 +1,148 @@
+"""Cost vs tenant count (DESIGN.md §5): tenant-scoped work as the platform grows from 1k to 100k tenants.
+
+One database grows in steps (`seed_tenants(..., append=True)`): every tenant is the same size (calls,
+appointments, customers), so only the number of tenants changes. At each step the same tenant-scoped
+operations run in-process against tenants drawn at random:
+
+- answering: number → tenant (RLS bound) → its business and configuration (no process cache);
+- the calls list: one page of a tenant's calls with the total count, as `GET /api/v1/calls` reads it;
+- `check_availability` (14 days) and `book_appointment` through the tool registry.
+
+The target: each operation's p95 at every step within 20% of its p95 at the first step. Indexes lead
+with `tenant_id`, so a tenant's work should not grow with the number of other tenants.
+
+Run alone: `python -m bench.tenant_scaling` (1k → 10k → 100k; ~5 minutes, most of it seeding).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from bench.resolve_tenant import incoming_call_tenant_work, percentiles
+from bench.scheduling import measure_scheduling
+from voxi.calls.repository import list_calls
+from voxi.calls.schemas import CallQuery
+from voxi.cli.seed import SeedPlan, seed_tenants
+from voxi.core.db import Database, DatabaseUrls, activate_tenant
+from voxi.core.logging import configure_logging
+from voxi.core.migrate import drop_database
+from voxi.core.tenant_context import reset_tenant_context, restore_tenant_context
+from voxi.telephony.models import NumberRoute
+
+STEPS = (1_000, 10_000, 100_000)
+FLAT_WITHIN = 0.20
+CALLS_PER_TENANT = 10
+APPOINTMENTS_PER_TENANT = 10
+CUSTOMERS_PER_TENANT = 5
+
+
+async def _calls_pages(
+    db: Database, tenant_ids: list[uuid.UUID], iterations: int, warmup: int
+) -> list[float]:
+    """A page of calls (with the total) for random tenants, as the tenant API lists them."""
+    rng, timings = random.Random(11), []
+    for index in range(warmup + iterations):
+        token = reset_tenant_context()
+        started = time.perf_counter()
+        try:
+            async with db.sessions() as session, session.begin():
+                await activate_tenant(session, rng.choice(tenant_ids))
+                await list_calls(session, CallQuery())
+        finally:
+            restore_tenant_context(token)
+        if index >= warmup:
+            timings.append(time.perf_counter() - started)
+    return timings
+
+
+async def measure_step(urls: DatabaseUrls, *, iterations: int, warmup: int) -> dict[str, Any]:
+    db = Database(urls, pool_size=2)
+    try:
+        async with db.cross_tenant("bench: tenants and numbers") as session:
+            routes = list(await session.execute(select(NumberRoute.e164, NumberRoute.tenant_id)))
+        rng = random.Random(5)
+        numbers = [rng.choice(routes)[0] for _ in range(warmup + iterations)]
+        answering = []
+        for index, called in enumerate(numbers):
+            started = time.perf_counter()
+            assert await incoming_call_tenant_work(db, called)  # noqa: S101 - every seeded number answers
+            if index >= warmup:
+                answering.append(time.perf_counter() - started)
+        calls = await _calls_pages(db, [tenant_id for _, tenant_id in routes], iterations, warmup)
+    finally:
+        await db.dispose()
+    scheduling = await measure_scheduling(urls, iterations=iterations, warmup=warmup)
+    return {
+        "tenants": len(routes),
+        "answering": percentiles(answering),
+        "calls_list": percentiles(calls),
+        "check_availability": scheduling["check_availability"],
+        "book_appointment": scheduling["book_appointment"],
+    }
+
+
+OPERATIONS = ("answering", "calls_list", "check_availability", "book_appointment")
+
+
+def verdicts(steps: list[dict[str, Any]]) -> dict[str, float]:
+    """Each operation's worst p95 over the steps, relative to the first step's (1.0 = flat)."""
+    first = steps[0]
+    return {name: max(step[name]["p95_ms"] for step in steps) / first[name]["p95_ms"] for name in OPERATIONS}
+
+
+def rows(steps: list[dict[str, Any]]) -> list[str]:
+    """Markdown: one row per operation, the p95 at each step and the worst ratio to the first."""
+    growth = verdicts(steps)
+    header = " → ".join(f"{step['tenants']:,}" for step in steps)
+    lines = [
+        f"| operation | p95 at {header} tenants (ms) | worst / first | target | result |",
+        "|---|---|---|---|---|",
+    ]
+    for name in OPERATIONS:
+        p95s = " → ".join(f"{step[name]['p95_ms']:.2f}" for step in steps)
+        ok = "PASS" if growth[name] <= 1 + FLAT_WITHIN else "MISS"
+        lines.append(f"| {name} | {p95s} | {growth[name]:.2f} | ≤ {1 + FLAT_WITHIN:.2f} | {ok} |")
+    return lines
+
+
+def measure_scaling(steps: list[int], *, iterations: int) -> list[dict[str, Any]]:
+    """Grow a database of its own through `steps` tenants, measuring at each; dropped afterwards."""
+    from bench.run import create_bench_database
+
+    urls, _ = create_bench_database()
+    try:
+        measured: list[dict[str, Any]] = []
+        seeded = 0
+        for target in steps:
+            plan = SeedPlan(target - seeded, CALLS_PER_TENANT, APPOINTMENTS_PER_TENANT, CUSTOMERS_PER_TENANT)
+            report = seed_tenants(urls, plan, append=seeded > 0)
+            seeded = target
+            print(f"tenant scaling: {target:,} tenants (seeding took {report.seconds:.0f} s)", flush=True)
+            step = measure_step(urls, iterations=iterations, warmup=iterations // 10)
+            measured.append(asyncio.run(step))
+        return measured
+    finally:
+        drop_database(urls.owner)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=lambda text: [int(n) for n in text.split(",")], default=list(STEPS))
+    parser.add_argument("--iterations", type=int, default=500)
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    steps = measure_scaling(args.steps, iterations=args.iterations)
+    print(json.dumps(steps, indent=2))
+    print("\n".join(rows(steps)))
+
+
+if __name__ == "__main__":
+    main()
