@@ -58,6 +58,9 @@ async def _session(db: DatabaseDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
+_CALLER_TENANT = "voxi.caller_tenant"
+
+
 def _bearer(authorization: str | None) -> str | None:
     if authorization and authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
@@ -77,7 +80,9 @@ async def _principal(
     else:
         raise Unauthorized("Send a bearer token (POST /api/auth/token) or an X-API-Key header.")
     bind_log_context(tenant_id=principal.tenant_id)
-    await active_tenant(session, principal.tenant_id)
+    # Held by the session for `CurrentTenant`: its identity map holds objects weakly, so a tenant no one
+    # referenced was gone by then and read again, one more round trip on every API request.
+    session.info[_CALLER_TENANT] = await active_tenant(session, principal.tenant_id)
     return principal
 
 
@@ -85,9 +90,7 @@ CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
 async def _tenant(principal: CurrentPrincipal, session: SessionDep) -> Tenant:
-    # Loaded and checked by _principal: this get is served from the session's identity map.
-    tenant = await session.get(Tenant, principal.tenant_id)
-    assert tenant is not None  # noqa: S101 - guaranteed by _principal in this same session
+    tenant: Tenant = session.info[_CALLER_TENANT]  # loaded and checked by _principal
     return tenant
 
 

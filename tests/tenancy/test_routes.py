@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from sqlalchemy import event
+
 from tests.factories.tenancy import make_tenant, owner_headers
 
 
@@ -12,6 +14,23 @@ async def test_owner_reads_their_business(client, db, settings):
     assert body["config"]["greeting"] == "Thanks for calling Acme Plumbing!"
     assert body["phoneNumbers"] == [acme.phone_number]
     assert body["config"]["services"][0]["name"] == "Leak repair"
+
+
+async def test_an_api_request_reads_its_business_once(client, db, settings):
+    acme = await make_tenant(db)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.app_engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        response = await client.get("/api/v1/business", headers=owner_headers(settings, acme))
+    finally:
+        event.remove(db.app_engine.sync_engine, "before_cursor_execute", seen)
+    assert response.status_code == 200, response.text
+    # The caller's tenant is checked once and kept for the route (one round trip, not two).
+    assert sum(statement.startswith("SELECT tenants.") for statement in statements) == 1, statements
 
 
 async def test_patch_changes_config_and_rejects_bad_phone(client, db, settings):
