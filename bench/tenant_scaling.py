@@ -24,6 +24,7 @@ import time
 import uuid
 from typing import Any
 
+import psycopg
 from sqlalchemy import select
 
 from bench.resolve_tenant import incoming_call_tenant_work, percentiles
@@ -31,7 +32,7 @@ from bench.scheduling import measure_scheduling
 from voxi.calls.repository import list_calls
 from voxi.calls.schemas import CallQuery
 from voxi.cli.seed import SeedPlan, seed_tenants
-from voxi.core.db import Database, DatabaseUrls, activate_tenant
+from voxi.core.db import Database, DatabaseUrls, activate_tenant, libpq_conninfo
 from voxi.core.logging import configure_logging
 from voxi.core.migrate import drop_database
 from voxi.core.tenant_context import reset_tenant_context, restore_tenant_context
@@ -39,6 +40,7 @@ from voxi.telephony.models import NumberRoute
 
 STEPS = (1_000, 10_000, 100_000)
 FLAT_WITHIN = 0.20
+STATS_FLUSH_SECONDS = 1.5  # PostgreSQL publishes a backend's block counters within a second of idling
 CALLS_PER_TENANT = 10
 APPOINTMENTS_PER_TENANT = 10
 CUSTOMERS_PER_TENANT = 5
@@ -63,7 +65,17 @@ async def _calls_pages(
     return timings
 
 
+def _buffer_reads(urls: DatabaseUrls) -> tuple[int, int]:
+    """(blocks found in PostgreSQL's shared buffers, blocks it had to read) for the bench database."""
+    with psycopg.connect(libpq_conninfo(urls.owner)) as conn:
+        row = conn.execute(
+            "select blks_hit, blks_read from pg_stat_database where datname = current_database()"
+        ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 async def measure_step(urls: DatabaseUrls, *, iterations: int, warmup: int) -> dict[str, Any]:
+    hit_before, read_before = _buffer_reads(urls)
     db = Database(urls, pool_size=2)
     try:
         async with db.cross_tenant("bench: tenants and numbers") as session:
@@ -80,8 +92,13 @@ async def measure_step(urls: DatabaseUrls, *, iterations: int, warmup: int) -> d
     finally:
         await db.dispose()
     scheduling = await measure_scheduling(urls, iterations=iterations, warmup=warmup)
+    await asyncio.sleep(STATS_FLUSH_SECONDS)
+    hit_after, read_after = _buffer_reads(urls)
+    hits, reads = hit_after - hit_before, read_after - read_before
     return {
         "tenants": len(routes),
+        # Where the step's data came from: a block not in shared buffers is read from the OS.
+        "shared_buffer_hit_ratio": hits / max(1, hits + reads),
         "answering": percentiles(answering),
         "calls_list": percentiles(calls),
         "check_availability": scheduling["check_availability"],
@@ -102,9 +119,11 @@ def rows(steps: list[dict[str, Any]]) -> list[str]:
     """Markdown: one row per operation, the p95 at each step and the worst ratio to the first."""
     growth = verdicts(steps)
     header = " → ".join(f"{step['tenants']:,}" for step in steps)
+    hits = " → ".join(f"{step['shared_buffer_hit_ratio']:.1%}" for step in steps)
     lines = [
         f"| operation | p95 at {header} tenants (ms) | worst / first | target | result |",
         "|---|---|---|---|---|",
+        f"| (PostgreSQL shared-buffer hits) | {hits} | – | – | – |",
     ]
     for name in OPERATIONS:
         p95s = " → ".join(f"{step[name]['p95_ms']:.2f}" for step in steps)

@@ -106,7 +106,7 @@ class NewCall:
     engine: str
     transcript: list[dict[str, Any]] = field(default_factory=list)
     conversation: dict[str, Any] = field(default_factory=dict)
-    id: uuid.UUID = field(default_factory=uuid.uuid4)  # a retried webhook's: the first row's, once logged
+    id: uuid.UUID = field(default_factory=uuid.uuid4)  # a retried webhook gets its first row's id instead
 
 
 async def log_new_call(db: Database, call: NewCall) -> uuid.UUID:
