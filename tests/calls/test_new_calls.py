@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from tests.factories.tenancy import make_tenant
 from voxi.calls.models import CallLog
 from voxi.calls.new_calls import NewCallLogs
-from voxi.calls.service import _call_row
+from voxi.calls.service import NewCall, _call_row
 from voxi.core.db import AUTOCOMMIT_WAIT_SECONDS, Database, DatabaseUrls, activate_tenant
 
 
@@ -36,7 +36,7 @@ def new_call(tenant_id: uuid.UUID, call_sid: str) -> dict[str, Any]:
     greeting = [{"role": "agent", "text": "Thanks for calling!", "at": "2026-11-21T10:00:00+00:00"}]
     caller, called = "+15125550000", "+15125550101"
     return _call_row(
-        uuid.uuid4(), tenant_id, call_sid, caller, called, "twilio_speech", False, greeting, {"greeted": True}
+        NewCall(tenant_id, call_sid, caller, called, "twilio_speech", greeting, {"greeted": True})
     )
 
 

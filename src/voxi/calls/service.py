@@ -65,36 +65,6 @@ DEFAULT_RATES = CostRates(
 )
 
 
-async def open_call(
-    session: AsyncSession,
-    *,
-    call_sid: str,
-    from_number: str,
-    to_number: str,
-    engine: str,
-    is_test: bool = False,
-    transcript: list[dict[str, Any]] | None = None,
-    conversation: dict[str, Any] | None = None,
-) -> CallLog:
-    """The call's log, created on first sight of `call_sid` (a retried webhook finds the same row).
-
-    `transcript`/`conversation` let the answering webhook write its greeting in the same insert.
-    """
-    row = _call_row(
-        uuid.uuid4(),
-        current_tenant_id(),
-        call_sid,
-        from_number,
-        to_number,
-        engine,
-        is_test,
-        transcript,
-        conversation,
-    )
-    inserted = await session.scalar(_OPEN_CALL, row)
-    return inserted if inserted is not None else await _first_logged(session, call_sid)
-
-
 @dataclass(slots=True)
 class NewCall:
     """A new call's log before it is inserted: routing names the call, the engine fills in how it starts."""
@@ -109,53 +79,47 @@ class NewCall:
     id: uuid.UUID = field(default_factory=uuid.uuid4)  # a retried webhook gets its first row's id instead
 
 
+async def open_call(
+    session: AsyncSession,
+    *,
+    call_sid: str,
+    from_number: str,
+    to_number: str,
+    engine: str,
+    is_test: bool = False,
+) -> CallLog:
+    """The call's log, created on first sight of `call_sid` (a retried webhook finds the same row)."""
+    call = NewCall(current_tenant_id(), call_sid, from_number, to_number, engine)
+    inserted = await session.scalar(_OPEN_CALL, _call_row(call, is_test=is_test))
+    return inserted if inserted is not None else await _first_logged(session, call_sid)
+
+
 async def log_new_call(db: Database, call: NewCall) -> uuid.UUID:
     """Insert a new call's log outside any transaction (in a group commit); the logged row's id.
 
     The answering webhook's fast path. A retried webhook (same CallSid) inserts nothing and gets the
     first row's id.
     """
-    row = _call_row(
-        call.id,
-        call.tenant_id,
-        call.call_sid,
-        call.from_number,
-        call.to_number,
-        call.engine,
-        False,
-        call.transcript,
-        call.conversation,
-    )
-    if await new_call_logs(db).insert(row):
+    if await new_call_logs(db).insert(_call_row(call)):
         return call.id
     async with db.sessions() as session:
         await activate_tenant(session, call.tenant_id)
         return (await _first_logged(session, call.call_sid)).id
 
 
-def _call_row(
-    call_id: uuid.UUID,
-    tenant_id: uuid.UUID,
-    call_sid: str,
-    from_number: str,
-    to_number: str,
-    engine: str,
-    is_test: bool,
-    transcript: list[dict[str, Any]] | None,
-    conversation: dict[str, Any] | None,
-) -> dict[str, Any]:
+def _call_row(call: NewCall, *, is_test: bool = False) -> dict[str, Any]:
     """The values of a new call's row (`new_calls.COLUMNS`)."""
     return {
-        "tenant_id": tenant_id,
-        "id": call_id,
-        "call_sid": call_sid,
-        "from_number": from_number[:32],
-        "to_number": to_number[:32],
-        "engine": engine,
+        "tenant_id": call.tenant_id,
+        "id": call.id,
+        "call_sid": call.call_sid,
+        "from_number": call.from_number[:32],
+        "to_number": call.to_number[:32],
+        "engine": call.engine,
         "started_at": now(),
         "is_test": is_test,
-        "transcript": transcript or [],
-        "conversation": conversation or {},
+        "transcript": call.transcript,
+        "conversation": call.conversation,
     }
 
 
