@@ -87,11 +87,14 @@ class TwilioSpeechEngine:
         )
 
 
-@lru_cache(maxsize=GREETINGS_CACHED)
-def greeting_twiml(say: str, base_url: str, tenant_id: uuid.UUID, voice_name: str | None) -> str:
-    """A business's greeting changes with its settings and whether it is open: built once per wording."""
+def gather_twiml(say: str, base_url: str, tenant_id: uuid.UUID, voice_name: str | None) -> str:
+    """Say `say` in the business's voice, then listen for the caller's next turn."""
     voice = voice_config("twilio_speech", voice_name)
     return twiml.gather(say, gather_url(base_url, tenant_id), voice=voice.voice, language=voice.language)
+
+
+# A business's greeting changes with its settings and whether it is open: built once per wording.
+greeting_twiml = lru_cache(maxsize=GREETINGS_CACHED)(gather_twiml)
 
 
 def gather_url(base_url: str, tenant_id: object) -> str:
@@ -105,12 +108,7 @@ def speech_twiml(reply: BrainReply, settings: Settings, config: TenantConfig) ->
         return twiml.say_then_dial(reply.say, reply.transfer_to, voice=voice.voice, language=voice.language)
     if reply.action in ("transfer", "end_call"):
         return twiml.say_then_hang_up(reply.say, voice=voice.voice, language=voice.language)
-    return twiml.gather(
-        reply.say,
-        gather_url(settings.voxi_base_url, config.tenant_id),
-        voice=voice.voice,
-        language=voice.language,
-    )
+    return gather_twiml(reply.say, settings.voxi_base_url, config.tenant_id, config.voice)
 
 
 ENGINES: dict[str, VoiceEngine] = {
