@@ -254,7 +254,9 @@ def main() -> None:
     parser.add_argument(
         "--scaling-steps", default="1000,10000,100000", help="tenant counts for cost vs tenants ('' to skip)"
     )
-    parser.add_argument("--scaling-iterations", type=int, default=500)
+    parser.add_argument(
+        "--scaling-iterations", type=int, default=300, help="tenant scaling: iterations per step and round"
+    )
     args = parser.parse_args()
 
     configure_logging("WARNING")  # no per-session audit lines between the progress messages
