@@ -255,7 +255,7 @@ def main() -> None:
         "--scaling-steps", default="1000,10000,100000", help="tenant counts for cost vs tenants ('' to skip)"
     )
     parser.add_argument(
-        "--scaling-iterations", type=int, default=300, help="tenant scaling: iterations per step and round"
+        "--scaling-iterations", type=int, default=200, help="tenant scaling: iterations per step and round"
     )
     args = parser.parse_args()
 

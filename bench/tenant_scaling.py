@@ -45,7 +45,7 @@ from voxi.core.tenant_context import reset_tenant_context, restore_tenant_contex
 from voxi.telephony.models import NumberRoute
 
 STEPS = (1_000, 10_000, 100_000)
-ROUNDS = 3
+ROUNDS = 5
 FLAT_WITHIN = 0.20
 STATS_FLUSH_SECONDS = 1.5  # PostgreSQL publishes a backend's block counters within a second of idling
 CALLS_PER_TENANT = 10
@@ -177,7 +177,7 @@ def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=lambda text: [int(n) for n in text.split(",")], default=list(STEPS))
-    parser.add_argument("--iterations", type=int, default=300, help="per step and round")
+    parser.add_argument("--iterations", type=int, default=200, help="per step and round")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     args = parser.parse_args()
     configure_logging("WARNING")
