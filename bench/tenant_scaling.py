@@ -16,7 +16,7 @@ steps measured one after the other compared the machine's moments as much as the
 The target: each operation's p95 at every step within 20% of its p95 at the first step. Indexes lead
 with `tenant_id`, so a tenant's work should not grow with the number of other tenants.
 
-Run alone: `python -m bench.tenant_scaling` (1k → 10k → 100k; ~6 minutes, a third of it seeding).
+Run alone: `python -m bench.tenant_scaling` (1k → 10k → 100k; ~8 minutes, a third of it seeding).
 """
 
 from __future__ import annotations
