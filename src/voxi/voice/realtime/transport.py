@@ -158,8 +158,13 @@ class Bridge:
             event = codec.parse_realtime(raw)
             if isinstance(event, codec.RealtimeError):
                 log.warning("realtime_error", code=event.code, message=event.message)
-            if event is not None:
-                await self._execute(self.session.on_realtime(event))
+            if event is None:
+                continue
+            actions = self.session.on_realtime(event)
+            try:
+                await self._execute(actions)
+            except WebSocketDisconnect:  # audio for a caller whose hang-up the other pump has not read yet
+                return "hangup"
 
     async def _execute(self, actions: list[Action]) -> None:
         for action in actions:
