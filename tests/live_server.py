@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import httpx
 
+TRACEBACK = "Traceback (most recent call last)"
 STARTUP_TIMEOUT_SECONDS = 90  # generous: a loaded 2-core machine once needed 31 s to import the app
 
 
@@ -57,6 +58,20 @@ def live_server(env: dict[str, str], *, port: int | None = None) -> Iterator[str
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+            _report_tracebacks(log)
+
+
+def _report_tracebacks(log: tempfile._TemporaryFileWrapper[str]) -> None:
+    """An error the server only logged (a test or bench saw nothing wrong) still reaches stderr."""
+    log.seek(0)
+    text = log.read()
+    if TRACEBACK in text:
+        first = text.index(TRACEBACK)
+        count = text.count(TRACEBACK)
+        print(
+            f"the server logged {count} traceback(s); the first:\n{text[first : first + 4000]}",
+            file=sys.stderr,
+        )
 
 
 def _wait_until_healthy(
