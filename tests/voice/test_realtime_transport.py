@@ -33,16 +33,11 @@ class SpeakingUpstream:
     """A Realtime session that starts speaking at once."""
 
     def __init__(self) -> None:
-        self.sent: list[str] = []
-        self._events = [json.dumps(event).encode() for event in self.speech()]
-        self.closed = False
-
-    @staticmethod
-    def speech() -> list[dict[str, str]]:
-        return [{"type": "response.output_audio.delta", "item_id": "item_1", "delta": audio(20)}] * 3
+        delta = {"type": "response.output_audio.delta", "item_id": "item_1", "delta": audio(20)}
+        self._events = [json.dumps(delta).encode()] * 3
 
     async def send(self, text: str) -> None:
-        self.sent.append(text)
+        pass
 
     async def recv(self) -> bytes:
         if self._events:
@@ -51,7 +46,7 @@ class SpeakingUpstream:
         raise AssertionError("unreachable")
 
     async def close(self) -> None:
-        self.closed = True
+        pass
 
 
 class Connector:
