@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from bench.resolve_tenant import Server, measure_phases
+from bench.resolve_tenant import Server, measure_phases, median_round
 from bench.wrk import Request, run_wrk
 from voxi.core.db import Database, DatabaseUrls
 from voxi.core.settings import Settings
@@ -123,12 +123,12 @@ def measure_incoming_calls(
             ("incoming_call", phase_calls[i], concurrency, "<Gather"),
         ]
         saturated.append(measure_phases(server, phases, duration=duration, warmup=warmup))
-    saturated.sort(key=_ratio)
+    median, ratios = median_round(saturated, _ratio)
     light = [("incoming_call_light", phase_calls[rounds], 1, "<Gather")]
     return {
-        **saturated[len(saturated) // 2],
+        **median,
         **measure_phases(server, light, duration=duration, warmup=warmup),
-        "ratio_rounds": [round(_ratio(pair), 3) for pair in saturated],
+        "ratio_rounds": [round(ratio, 3) for ratio in ratios],
         "tenants_called": {"numbers": len(numbers), **primed},
     }
 

@@ -33,7 +33,7 @@ import httpx
 import psutil
 from tests.live_server import free_port, live_server
 
-from bench.resolve_tenant import percentiles
+from bench.resolve_tenant import median_round, percentiles
 from voxi.calls.service import open_call
 from voxi.core.db import Database, DatabaseUrls, activate_tenant
 from voxi.core.settings import Settings
@@ -267,13 +267,9 @@ def measure_media_bridge(urls: DatabaseUrls, settings: Settings, args: Any) -> d
             pair = {kind: asyncio.run(_level(kind, calls[:n], urls.owner, settings, args)) for kind in KINDS}
             rounds.append(pair)
             print(f"media bridge: {n} calls, round {i + 1} measured", flush=True)
-        rounds.sort(key=_added_p99)
-        median = rounds[len(rounds) // 2]
+        median, added = median_round(rounds, _added_p99)
         results[f"relay_{n}"] = median["relay"]
-        results[f"bridge_{n}"] = {
-            **median["bridge"],
-            "added_p99_rounds_ms": [round(_added_p99(pair), 2) for pair in rounds],
-        }
+        results[f"bridge_{n}"] = {**median["bridge"], "added_p99_rounds_ms": [round(a, 2) for a in added]}
     return results
 
 

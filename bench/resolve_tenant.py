@@ -12,9 +12,10 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -31,6 +32,8 @@ from voxi.tenancy.models import Tenant, TenantConfig
 
 UNKNOWN_SHARE = 0.1  # calls to numbers that are not (or no longer) Voxi's
 
+Round = TypeVar("Round")
+
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
     """p50/p95/p99/mean in milliseconds."""
@@ -45,6 +48,13 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
         "p99_ms": at(0.99),
         "mean_ms": statistics.fmean(ordered) * 1000,
     }
+
+
+def median_round(rounds: list[Round], key: Callable[[Round], float]) -> tuple[Round, list[float]]:
+    """The round whose `key` is the median (the upper one of an even count), and every round's `key`,
+    ascending: on this shared machine one round can land in a slow spell, so the median decides."""
+    ordered = sorted(rounds, key=key)
+    return ordered[len(ordered) // 2], [key(measured) for measured in ordered]
 
 
 # --- (a) in-process ---------------------------------------------------------------------------------

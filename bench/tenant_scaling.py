@@ -33,7 +33,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import select
 
-from bench.resolve_tenant import measure_in_process, percentiles
+from bench.resolve_tenant import measure_in_process, median_round, percentiles
 from bench.scheduling import measure_scheduling
 from voxi.calls.repository import list_calls
 from voxi.calls.schemas import CallQuery
@@ -169,8 +169,8 @@ def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "shared_buffer_hit_ratio": statistics.fmean(r["shared_buffer_hit_ratio"] for r in rounds),
     }
     for name in OPERATIONS:
-        by_p95 = sorted((r[name] for r in rounds), key=lambda measured: measured["p95_ms"])
-        step[name] = {**by_p95[len(by_p95) // 2], "p95_rounds_ms": [round(m["p95_ms"], 2) for m in by_p95]}
+        median, p95s = median_round([r[name] for r in rounds], lambda measured: measured["p95_ms"])
+        step[name] = {**median, "p95_rounds_ms": [round(p95, 2) for p95 in p95s]}
     return step
 
 
