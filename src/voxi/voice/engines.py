@@ -103,12 +103,12 @@ def gather_url(base_url: str, tenant_id: object) -> str:
 
 
 def speech_twiml(reply: BrainReply, settings: Settings, config: TenantConfig) -> str:
+    if reply.action not in ("transfer", "end_call"):
+        return gather_twiml(reply.say, settings.voxi_base_url, config.tenant_id, config.voice)
     voice = voice_config("twilio_speech", config.voice)
     if reply.action == "transfer" and reply.transfer_to:
         return twiml.say_then_dial(reply.say, reply.transfer_to, voice=voice.voice, language=voice.language)
-    if reply.action in ("transfer", "end_call"):
-        return twiml.say_then_hang_up(reply.say, voice=voice.voice, language=voice.language)
-    return gather_twiml(reply.say, settings.voxi_base_url, config.tenant_id, config.voice)
+    return twiml.say_then_hang_up(reply.say, voice=voice.voice, language=voice.language)
 
 
 ENGINES: dict[str, VoiceEngine] = {
