@@ -87,9 +87,9 @@ async def test_barge_in_truncates_at_what_the_caller_heard_and_clears_twilio(db,
 
     async def scenario(server, ws):
         await greet(server, ws)
-        for _ in range(5):  # the greeting: five 100 ms chunks
+        for _ in range(5):  # the greeting: five 200 ms chunks
             await server.send(
-                ws, {"type": "response.output_audio.delta", "item_id": "item_greet", "delta": mulaw(100)}
+                ws, {"type": "response.output_audio.delta", "item_id": "item_greet", "delta": mulaw(200)}
             )
         await speak_over.wait()
         await server.send(ws, {"type": "input_audio_buffer.speech_started", "audio_start_ms": 420})
@@ -98,8 +98,8 @@ async def test_barge_in_truncates_at_what_the_caller_heard_and_clears_twilio(db,
     async with Call(db, settings, scenario) as call, FakeTwilio.connect(call.url) as twilio:
         await twilio.start(CALL_SID, call.parameters)
         await twilio.wait_for(lambda: len(twilio.marks) == 5)
-        await twilio.play(3)  # the caller heard 300 ms, then talked over the rest
-        await eventually(lambda: call.bridge.session.played_ms == 300)
+        await twilio.play(3)  # the caller heard 600 ms, then talked over the rest
+        await eventually(lambda: call.bridge.session.played_ms == 600)
         await twilio.media(mulaw(20))
         speak_over.set()
         await twilio.wait_for(lambda: bool(twilio.of_event("clear")))
@@ -109,14 +109,14 @@ async def test_barge_in_truncates_at_what_the_caller_heard_and_clears_twilio(db,
                 "type": "conversation.item.truncate",
                 "item_id": "item_greet",
                 "content_index": 0,
-                "audio_end_ms": 300,
+                "audio_end_ms": 600,
             }
         ]
         assert len(call.server.of_type("session.update")) == 1
         appended = call.server.of_type("input_audio_buffer.append")
         assert appended and appended[0]["audio"] == mulaw(20)  # caller audio relayed untouched
         media = twilio.of_event("media")
-        assert [m["media"]["payload"] for m in media] == [mulaw(100)] * 5
+        assert [m["media"]["payload"] for m in media] == [mulaw(200)] * 5
         await twilio.stop()
         await asyncio.wait_for(call.server.closed.wait(), 5)
 

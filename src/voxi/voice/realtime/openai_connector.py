@@ -1,11 +1,11 @@
 """The real Realtime connector: the official `openai` SDK's `client.realtime.connect(...)`.
 
-The SDK opens the session (URL, model, auth headers, handshake) and reads frames with `recv_bytes`: the
-bridge already speaks the GA JSON (see `codec`), so the SDK's per-event model validation is skipped.
-Frames are written straight to the websocket the SDK opened: the SDK's own send path queues frames for
-its reconnect feature and looks up the current anyio task on every call, ~6% of the bridge's CPU at
-200 calls. Reconnect is left off: a dropped session forwards the caller instead (a half-remembered
-conversation is worse), so there is nothing for that queue to do.
+The SDK opens the session (URL, model, auth headers, handshake); frames are then read and written
+straight on the websocket it opened. The bridge already speaks the GA JSON (see `codec`), so the SDK's
+per-event model validation is not wanted, and its raw paths exist for its reconnect feature: sending
+queues frames and looks up the current anyio task on every call (~6% of the bridge's CPU at 200 calls),
+and `recv_bytes` adds a debug log call and reconnect bookkeeping to every frame. Reconnect is left off: a
+dropped session forwards the caller instead (a half-remembered conversation is worse).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class _SdkUpstream:
 
     async def recv(self) -> bytes | str:
         try:
-            return bytes(await self._connection.recv_bytes())
+            return await self._socket.recv(decode=False)
         except ConnectionClosed as exc:
             raise UpstreamClosed(str(exc)) from exc
 

@@ -1,11 +1,14 @@
 """The bridge's session logic: a pure state machine from Twilio and Realtime events to actions.
 
 It does no I/O. The transport feeds it parsed events and carries out what it returns: frames for
-either socket, tools to run, transcript turns to record, and a call to transfer or end. Playback is
-tracked with Twilio marks: Twilio echoes a mark once the audio before it has played, so barge-in
-truncates the model's item at what the caller heard. A mark follows every MARK_EVERY_MS of audio (and
-the end of each response), not every chunk: the Realtime API may send 20 ms deltas, and a mark per delta
-would double the messages on both sockets for a precision no caller notices.
+either socket, tools to run, transcript turns to record, and a call to transfer or end. The caller's
+audio needs no state, so the transport relays it without asking. Playback is tracked with Twilio marks:
+Twilio echoes a mark once the audio before it has played, so barge-in truncates the model's item at
+what the caller heard. A mark follows every MARK_EVERY_MS of audio (and the end of each response), not
+every chunk: the Realtime API may send 20 ms deltas, and each mark is one more message each way on
+Twilio's socket. At 20 ms deltas, marks every 100 ms were 6% of the bridge's instructions more than
+marks every 200 ms (callgrind, bench/media_bridge.py's load); a truncation at most 200 ms early is
+under a syllable.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from voxi.voice.realtime.codec import (
     SpeechStarted,
     TwilioEvent,
     TwilioMark,
-    TwilioMedia,
     TwilioStop,
 )
 
@@ -38,15 +40,16 @@ from voxi.voice.realtime.codec import (
 # the caller has heard the goodbye and the call can be redirected.
 FINAL_MARK = "voxi-final"
 # Playback is known to this precision: the truncation point of a barge-in is at most this early.
-MARK_EVERY_MS = 100
+MARK_EVERY_MS = 200
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like the codec's per-frame events: one of these is made for every audio frame.
+@dataclass(slots=True)
 class SendTwilio:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SendRealtime:
     text: str
 
@@ -118,8 +121,7 @@ class BridgeSession:
     # --- Twilio side ---------------------------------------------------------------------------
 
     def on_twilio(self, event: TwilioEvent) -> list[Action]:
-        if isinstance(event, TwilioMedia):
-            return [SendRealtime(codec.audio_append(event.payload))]
+        """Marks and the hang-up; the caller's audio needs no state, so the transport relays it."""
         if isinstance(event, TwilioMark):
             return self._on_mark(event.name)
         if isinstance(event, TwilioStop):

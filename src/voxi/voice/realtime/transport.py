@@ -135,12 +135,16 @@ class Bridge:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _pump_twilio(self) -> Ending:
+        assert self._upstream is not None  # noqa: S101 - set before the pumps start
         while True:
             try:
                 text = await self.twilio.receive_text()
             except (WebSocketDisconnect, RuntimeError):
                 return "hangup"
             event = codec.parse_twilio(text)
+            if isinstance(event, codec.TwilioMedia):  # the hot path: the caller's audio goes up as is
+                await self._upstream.send(codec.audio_append(event.payload))
+                continue
             if event is None:
                 continue
             actions = self.session.on_twilio(event)
