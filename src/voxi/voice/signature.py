@@ -47,7 +47,8 @@ def signature_valid(validator: RequestValidator, url: str, params: dict[str, str
     )
 
 
-async def _verified_twilio_form(request: Request) -> dict[str, str]:
+async def verified_twilio_form(request: Request) -> dict[str, str]:
+    """The webhook's form fields once its signature checks out; `Forbidden` otherwise."""
     # Settings from the app, not `SettingsDep`: every call's first request pays for each dependency
     # FastAPI solves, and a sub-dependency here is one more on every Twilio webhook.
     settings: Settings = request.app.state.settings
@@ -67,4 +68,4 @@ async def _verified_twilio_form(request: Request) -> dict[str, str]:
     return params
 
 
-TwilioForm = Annotated[dict[str, str], Depends(_verified_twilio_form)]
+TwilioForm = Annotated[dict[str, str], Depends(verified_twilio_form)]
