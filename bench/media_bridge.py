@@ -19,19 +19,16 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from asyncio.subprocess import PIPE
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
 import psutil
-from tests.live_server import free_port, live_server
+from tests.live_server import live_server
 
 from bench.resolve_tenant import median_round, percentiles
 from voxi.calls.service import open_call
@@ -178,43 +175,6 @@ async def prepare_calls(urls: DatabaseUrls, count: int) -> list[StreamGrant]:
         await db.dispose()
 
 
-@contextlib.contextmanager
-def relay_server(upstream: str) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bench.plain_relay:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    command += ["--log-level", "warning", "--no-access-log", "--ws", "websockets-sansio"]  # as `voxi serve`
-    env = {**os.environ, "RELAY_UPSTREAM": upstream, "PYTHONPATH": os.getcwd()}
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                        break
-                if time.monotonic() > deadline or process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"relay did not start:\n{log.read()}")
-                time.sleep(0.1)
-            yield f"ws://127.0.0.1:{port}/relay", process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # still draining websockets: the numbers are already taken
-                process.kill()
-                process.wait()
-
-
 def _pid_on_port(base_url: str) -> int:
     port = int(base_url.rsplit(":", 1)[1])
     for conn in psutil.net_connections("tcp"):
@@ -235,18 +195,20 @@ async def _level(
     async with load_generator() as generator:
         port = (await generator.read("upstream_port", REPLY_TIMEOUT_S))["upstream_port"]
         if kind == "relay":
-            with relay_server(f"ws://127.0.0.1:{port}/v1/realtime") as (url, pid):
-                calls = signed(grants, settings)
-                return await drive(generator, url, calls, pid, args.bridge_warmup, args.bridge_duration)
-        env = {
-            "DATABASE_URL": owner_url,
-            "VOXI_SECRET_KEY": settings.voxi_secret_key,
-            "VOICE_ENGINE": "openai",
-            "OPENAI_API_KEY": "sk-bench",
-            "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
-        }
-        with live_server(env) as base:
-            url, pid = base.replace("http://", "ws://") + "/twilio/media-stream", _pid_on_port(base)
+            # live_server runs it from a directory of its own: bench/ is found through PYTHONPATH.
+            env = {"RELAY_UPSTREAM": f"ws://127.0.0.1:{port}/v1/realtime", "PYTHONPATH": os.getcwd()}
+            server, path = live_server(env, app="bench.plain_relay:create_app"), "/relay"
+        else:
+            env = {
+                "DATABASE_URL": owner_url,
+                "VOXI_SECRET_KEY": settings.voxi_secret_key,
+                "VOICE_ENGINE": "openai",
+                "OPENAI_API_KEY": "sk-bench",
+                "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
+            }
+            server, path = live_server(env), "/twilio/media-stream"
+        with server as base:
+            url, pid = base.replace("http://", "ws://") + path, _pid_on_port(base)
             calls = signed(grants, settings)
             return await drive(generator, url, calls, pid, args.bridge_warmup, args.bridge_duration)
 

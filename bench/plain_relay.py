@@ -40,4 +40,5 @@ async def healthz(_request: object) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
-app = Starlette(routes=[WebSocketRoute("/relay", relay), Route("/healthz", healthz)])
+def create_app() -> Starlette:
+    return Starlette(routes=[WebSocketRoute("/relay", relay), Route("/healthz", healthz)])

@@ -24,15 +24,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(env: dict[str, str], *, port: int | None = None) -> Iterator[str]:
-    """Run `voxi.app:create_app` with `env` added to ours; yield its base URL once /healthz answers."""
+def live_server(
+    env: dict[str, str], *, port: int | None = None, app: str = "voxi.app:create_app"
+) -> Iterator[str]:
+    """Run the app factory `app` with `env` added to ours; yield its base URL once /healthz answers."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        "voxi.app:create_app",
+        app,
         "--factory",
         "--host",
         "127.0.0.1",
