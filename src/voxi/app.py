@@ -47,6 +47,7 @@ from voxi.voice.answering import AnsweringCache, listen_for_changes
 from voxi.voice.elevenlabs.routes import router as elevenlabs_router
 from voxi.voice.pages import router as test_call_pages
 from voxi.voice.realtime.routes import router as realtime_router
+from voxi.voice.routes import incoming_call_routes
 from voxi.voice.routes import router as voice_router
 from voxi.web import timefmt
 from voxi.web.routes import router as web_router
@@ -138,6 +139,7 @@ def create_app(
     )
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     # Twilio's webhooks first: they are the busiest routes, and routes are matched in order.
+    app.router.routes.extend(incoming_call_routes)
     for router in (health_router, voice_router, auth_router, business_router, admin_router, web_router):
         app.include_router(router)
     for router in (signup_router, signup_pages, billing_pages):

@@ -9,6 +9,7 @@ import uuid
 import structlog
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voxi.core.logging import bind_log_context
@@ -27,6 +28,17 @@ SECURITY_HEADERS = [
     ),
 ]
 _TOO_LARGE = json.dumps({"error": {"code": "payload_too_large", "message": "The request body is too large."}})
+
+
+class LabelledRoute(Route):
+    """A plain Starlette route that names itself in the scope, as FastAPI's routes do: the metrics'
+    `route` label (FastAPI sets `scope["route"]` only for its own routes)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match != Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
 
 
 class HttpSessionMiddleware(SessionMiddleware):
