@@ -21,8 +21,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import psycopg
 import structlog
@@ -51,6 +52,11 @@ class Business:
     tenant: Tenant
     config: TenantConfig
     numbers: tuple[str, ...]
+    # Open (True) or closed (False) → the first turn's words and conversation state, as every call to
+    # this business starts the same way until it changes (then the cache reads a new `Business`).
+    first_turns: dict[bool, tuple[str, dict[str, Any]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @cached_property
     def hours(self) -> BusinessHours:

@@ -73,12 +73,18 @@ class TwilioSpeechEngine:
     name = "twilio_speech"
 
     def open(self, business: Business, call: NewCall) -> None:
-        # The greeting needs no tool and no database: it goes into the CallLog's insert.
-        state = ConversationState()
+        # The greeting needs no tool and no database: it goes into the CallLog's insert. It depends on
+        # the business and whether it is open, so it is built once per state (nothing changes it later).
         now = datetime.now(ZoneInfo(business.tenant.timezone))
-        reply = greeting(business.tenant, business.config, now, state, business.hours)
-        call.transcript = [turn("agent", reply.say)]
-        call.conversation = state.to_json()
+        is_open = business.hours.is_open_at(now)
+        first = business.first_turns.get(is_open)
+        if first is None:
+            state = ConversationState()
+            reply = greeting(business.tenant, business.config, now, state, business.hours)
+            first = business.first_turns[is_open] = (reply.say, state.to_json())
+        say, conversation = first
+        call.transcript = [turn("agent", say)]
+        call.conversation = conversation
 
     async def answer(self, incoming: IncomingCall) -> str:
         said = incoming.call.transcript[-1]["text"]
