@@ -74,7 +74,7 @@ class TwilioSpeechEngine:
 
     def open(self, business: Business, call: NewCall) -> None:
         # The greeting needs no tool and no database: it goes into the CallLog's insert. It depends on
-        # the business and whether it is open, so it is built once per state (nothing changes it later).
+        # the business and whether it is open, so it is built once per state; calls share it (read only).
         now = datetime.now(ZoneInfo(business.tenant.timezone))
         is_open = business.hours.is_open_at(now)
         first = business.first_turns.get(is_open)
