@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from voxi.agent.brain.builtin import CLOSED_NOTE
 from voxi.calls.service import NewCall
+from voxi.tenancy.defaults import default_business_hours
 from voxi.tenancy.models import Tenant, TenantConfig
 from voxi.voice import engines
 from voxi.voice.answering import Business
@@ -25,9 +26,12 @@ class _Clock(datetime):
 
 def _business() -> Business:
     tenant = Tenant(id=uuid.uuid4(), name="Smith Plumbing", timezone="America/Chicago", status="ACTIVE")
-    weekdays = {day: [["08:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
     config = TenantConfig(
-        tenant_id=tenant.id, greeting="", recording_enabled=True, business_hours=weekdays, hours_overrides={}
+        tenant_id=tenant.id,
+        greeting="",
+        recording_enabled=True,
+        business_hours=default_business_hours(),  # weekdays 8 AM to 5 PM
+        hours_overrides={},
     )
     return Business("+15125550100", tenant, config, ("+15125550100",))
 
