@@ -68,6 +68,15 @@ def test_agent_audio_is_relayed_to_twilio_untouched():
     assert sent(out, SendTwilio) == [{"event": "media", "streamSid": "MZ1", "media": {"payload": payload}}]
 
 
+def test_the_transports_audio_path_gives_the_same_frames_as_the_actions():
+    by_actions, direct = BridgeSession("MZ1", CONFIG), BridgeSession("MZ1", CONFIG)
+    # A mark once 200 ms have gone out, and one for the tail of i1 when i2 starts.
+    events = [delta("i1", 120), delta("i1", 100), delta("i1", 60), delta("i2", 20)]
+    expected = [[a.text for a in by_actions.on_realtime(event)] for event in events]
+    assert [direct.on_audio(event) for event in events] == expected  # type: ignore[arg-type]
+    assert [len(frames) for frames in expected] == [1, 2, 1, 2]
+
+
 def delta(item_id: str, ms: int) -> codec.RealtimeEvent:
     return realtime({"type": "response.output_audio.delta", "item_id": item_id, "delta": audio(ms)})
 

@@ -2,7 +2,8 @@
 
 It does no I/O. The transport feeds it parsed events and carries out what it returns: frames for
 either socket, tools to run, transcript turns to record, and a call to transfer or end. The caller's
-audio needs no state, so the transport relays it without asking. Playback is tracked with Twilio marks:
+audio needs no state, so the transport relays it without asking; the model's audio, the other per-frame
+path, comes back from `on_audio` as the Twilio frames themselves. Playback is tracked with Twilio marks:
 Twilio echoes a mark once the audio before it has played, so barge-in truncates the model's item at
 what the caller heard. A mark follows every MARK_EVERY_MS of audio (and the end of each response), not
 every chunk: the Realtime API may send 20 ms deltas, and each mark is one more message each way on
@@ -43,13 +44,12 @@ FINAL_MARK = "voxi-final"
 MARK_EVERY_MS = 200
 
 
-# Not frozen, like the codec's per-frame events: one of these is made for every audio frame.
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SendTwilio:
     text: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SendRealtime:
     text: str
 
@@ -145,7 +145,7 @@ class BridgeSession:
 
     def on_realtime(self, event: RealtimeEvent) -> list[Action]:
         if isinstance(event, AudioDelta):
-            return self._on_audio(event)
+            return [SendTwilio(frame) for frame in self.on_audio(event)]
         if isinstance(event, SpeechStarted):
             return self._on_barge_in()
         if isinstance(event, FunctionCallDone):
@@ -160,26 +160,32 @@ class BridgeSession:
             return []  # logged by the transport; the conversation goes on
         return []
 
-    def _on_audio(self, event: AudioDelta) -> list[Action]:
-        self._response_active = True
-        actions: list[Action] = []
-        if self._playing is None or self._playing.item_id != event.item_id:
-            actions += self._mark_unmarked()  # the previous item's tail plays first
-            self._playing = _Playing(event.item_id)
-        actions.append(SendTwilio(codec.twilio_media(self.stream_sid, event.delta)))
-        self._playing.unmarked_ms += codec.mulaw_ms(event.delta)
-        if self._playing.unmarked_ms >= MARK_EVERY_MS:
-            actions += self._mark_unmarked()
-        return actions
+    def on_audio(self, event: AudioDelta) -> list[str]:
+        """The model's audio as frames for Twilio: the media, and a mark after every MARK_EVERY_MS.
 
-    def _mark_unmarked(self) -> list[Action]:
+        The per-frame hot path, so the transport calls it directly and gets the frames themselves, not
+        actions to dispatch.
+        """
+        self._response_active = True
+        playing = self._playing
+        frames = []
+        if playing is None or playing.item_id != event.item_id:
+            frames = self._mark_unmarked()  # the previous item's tail plays first
+            playing = self._playing = _Playing(event.item_id)
+        frames.append(codec.twilio_media(self.stream_sid, event.delta))
+        playing.unmarked_ms += codec.mulaw_ms(event.delta)
+        if playing.unmarked_ms >= MARK_EVERY_MS:
+            frames += self._mark_unmarked()
+        return frames
+
+    def _mark_unmarked(self) -> list[str]:
         """A mark after the audio sent since the last one; Twilio echoes it once that has played."""
         if self._playing is None or not self._playing.unmarked_ms:
             return []
         name = f"m{next(self._mark_ids)}"
         self._marks[name] = (self._playing.item_id, self._playing.unmarked_ms)
         self._playing.unmarked_ms = 0
-        return [SendTwilio(codec.twilio_mark(self.stream_sid, name))]
+        return [codec.twilio_mark(self.stream_sid, name)]
 
     def _on_barge_in(self) -> list[Action]:
         # Only audio still queued at Twilio needs cutting; the server VAD already cancelled generation.
@@ -218,7 +224,7 @@ class BridgeSession:
 
     def _on_response_done(self) -> list[Action]:
         self._response_active = False
-        actions = self._mark_unmarked()
+        actions: list[Action] = [SendTwilio(frame) for frame in self._mark_unmarked()]
         respond = self._maybe_respond()
         if not respond and self._final_action is not None and not self._pending_tools:
             respond = self._send_final_mark()

@@ -160,13 +160,14 @@ class Bridge:
             except UpstreamClosed:
                 return "upstream_closed"
             event = codec.parse_realtime(raw)
-            if isinstance(event, codec.RealtimeError):
-                log.warning("realtime_error", code=event.code, message=event.message)
-            if event is None:
-                continue
-            actions = self.session.on_realtime(event)
             try:
-                await self._execute(actions)
+                if isinstance(event, codec.AudioDelta):  # the hot path: the model's audio goes to the caller
+                    for frame in self.session.on_audio(event):
+                        await self.twilio.send_text(frame)
+                elif event is not None:
+                    if isinstance(event, codec.RealtimeError):
+                        log.warning("realtime_error", code=event.code, message=event.message)
+                    await self._execute(self.session.on_realtime(event))
             except WebSocketDisconnect:  # audio for a caller whose hang-up the other pump has not read yet
                 return "hangup"
 
