@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from voxi.agent.hours import BusinessHours
 from voxi.scheduling.service_types import ServiceType, service_types
-from voxi.scheduling.slots import Block, Rules, candidate_starts, free_crew, starts_on
+from voxi.scheduling.slots import Block, Occupancy, Rules, candidate_starts, starts_on
 
 EVERY_DAY_8_TO_5 = {d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 ONE_HOUR = ServiceType("Visit", 60)
@@ -92,9 +93,32 @@ def test_the_first_free_crew_honours_blocks_and_capacity():
         Block(1, utc(2026, 3, 10, 13), utc(2026, 3, 10, 15)),
         Block(2, utc(2026, 3, 10, 15), utc(2026, 3, 10, 16)),
     ]
-    assert free_crew(start, end, blocks, capacity=1) is None
-    assert free_crew(start, end, blocks, capacity=2) == 2  # crew 2's job starts as this one ends
-    assert free_crew(end, utc(2026, 3, 10, 16), blocks, capacity=2) == 1
+    occupancy = Occupancy(blocks)
+    assert occupancy.free_crew(start, end, capacity=1) is None
+    assert occupancy.free_crew(start, end, capacity=2) == 2  # crew 2's job starts as this one ends
+    assert occupancy.free_crew(end, utc(2026, 3, 10, 16), capacity=2) == 1
+    assert Occupancy([]).free_crew(start, end, capacity=1) == 1
+
+
+def test_the_free_crew_is_the_first_with_no_overlapping_block_whatever_the_block_lengths():
+    # Occupancy looks only near each start; this checks it against every block, on random calendars
+    # mixing short visits with one block far longer than the rest.
+    rng = random.Random(7)
+    day = utc(2026, 3, 10)
+    for _ in range(200):
+        blocks = []
+        for _ in range(rng.randint(0, 12)):
+            start = day + timedelta(minutes=15 * rng.randint(0, 96))
+            blocks.append(Block(rng.randint(1, 3), start, start + timedelta(minutes=15 * rng.randint(1, 16))))
+        if rng.random() < 0.5:
+            blocks.append(Block(rng.randint(1, 3), day - timedelta(hours=10), day + timedelta(hours=12)))
+        occupancy = Occupancy(blocks)
+        for minute in range(0, 24 * 60, 15):
+            start = day + timedelta(minutes=minute)
+            end = start + timedelta(minutes=60)
+            busy = {b.crew for b in blocks if b.starts_at < end and start < b.blocked_until}
+            expected = next((crew for crew in (1, 2, 3) if crew not in busy), None)
+            assert occupancy.free_crew(start, end, capacity=3) == expected
 
 
 def test_service_types_read_the_optional_window_and_buffer():

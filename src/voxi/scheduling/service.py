@@ -19,12 +19,12 @@ from voxi.scheduling import repository
 from voxi.scheduling.models import Appointment, AppointmentStatus
 from voxi.scheduling.service_types import ServiceType, find_service, general_visit, service_types
 from voxi.scheduling.slots import (
+    Occupancy,
     Rules,
     Slot,
     blocked_until,
     bookable_window,
     candidate_starts,
-    free_crew,
     make_slot,
     spoken_moment,
     starts_on,
@@ -117,11 +117,13 @@ async def free_slots(
     starts = candidate_starts(ctx.hours, service, ctx.rules, start_day, min(days, MAX_SEARCH_DAYS), now)
     if not starts:
         return []
-    blocks = await repository.blocks_between(session, starts[0], blocked_until(starts[-1], service), now)
+    occupancy = Occupancy(
+        await repository.blocks_between(session, starts[0], blocked_until(starts[-1], service), now)
+    )
     return [
         make_slot(start, service, ctx.hours)
         for start in starts
-        if free_crew(start, blocked_until(start, service), blocks, ctx.rules.capacity) is not None
+        if occupancy.free_crew(start, blocked_until(start, service), ctx.rules.capacity) is not None
     ]
 
 

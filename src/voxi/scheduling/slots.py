@@ -6,9 +6,11 @@ instants (see `agent.hours`), so a 9 AM slot stays 9 AM across daylight-saving c
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from voxi.agent.hours import BusinessHours, exists_locally, format_clock, local_instant
 from voxi.scheduling.service_types import ServiceType
@@ -88,10 +90,21 @@ def candidate_starts(
     return [s for s in result if earliest <= s <= latest]
 
 
-def free_crew(start: datetime, end: datetime, blocks: Iterable[Block], capacity: int) -> int | None:
-    """The first crew with nothing overlapping [start, end), or None when every crew is taken."""
-    busy = {b.crew for b in blocks if b.starts_at < end and start < b.blocked_until}
-    return next((crew for crew in range(1, capacity + 1) if crew not in busy), None)
+class Occupancy:
+    """The crews blocks take, sorted once: each candidate start then looks only at the blocks near it."""
+
+    def __init__(self, blocks: Iterable[Block]) -> None:
+        self._blocks = sorted(blocks, key=attrgetter("starts_at"))
+        self._starts = [block.starts_at for block in self._blocks]
+        self._longest = max((b.blocked_until - b.starts_at for b in self._blocks), default=timedelta(0))
+
+    def free_crew(self, start: datetime, end: datetime, capacity: int) -> int | None:
+        """The first crew with nothing overlapping [start, end), or None when every crew is taken."""
+        # A block ends at most `_longest` after it starts, so only those starting in that reach can overlap.
+        first = bisect_right(self._starts, start - self._longest)
+        near = self._blocks[first : bisect_left(self._starts, end, lo=first)]
+        busy = {block.crew for block in near if start < block.blocked_until}
+        return next((crew for crew in range(1, capacity + 1) if crew not in busy), None)
 
 
 def make_slot(start: datetime, service: ServiceType, hours: BusinessHours) -> Slot:
