@@ -92,7 +92,10 @@ async def test_fifty_concurrent_bookings_of_one_slot_make_exactly_capacity_booki
                 except service.SlotUnavailable:
                     return "taken"
 
-    outcomes = await asyncio.gather(*(attempt() for _ in range(50)))
+    # Every attempt finishes before the asserts (an error must not leave transactions open). Racing
+    # inserts can deadlock on the constraint; the loser retries its crew (repository._first_crew_taken).
+    outcomes = await asyncio.gather(*(attempt() for _ in range(50)), return_exceptions=True)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert outcomes.count("booked") == 3
     assert outcomes.count("taken") == 47
     booked = await _booked(db, acme.id)
@@ -101,6 +104,45 @@ async def test_fifty_concurrent_bookings_of_one_slot_make_exactly_capacity_booki
         await activate_tenant(session, acme.id)
         slots = await service.find_slots(session, acme.tenant, "AC repair", date(2026, 3, 10), 1, now=NOW)
     assert slot not in {s.starts_at for s in slots}
+
+
+async def test_a_booking_the_database_picks_as_a_deadlock_victim_retries_and_takes_the_next_crew(db):
+    # Two transactions inserting rows the constraint must compare can each wait for the other: A holds
+    # crew 1 until 10:30 (uncommitted); the booking for 10:00 waits for A; A then adds crew 1 from
+    # 10:45, which waits for the booking. PostgreSQL fails the one that waited first: the booking.
+    acme = await make_bookable_tenant(db, hours=EVERY_DAY_8_TO_5, capacity=2)
+    slot = utc(2026, 3, 10, 14)  # 10 AM EDT, an hour
+
+    def crew_1(start: datetime, end: datetime) -> Appointment:
+        return Appointment(
+            tenant_id=acme.id,
+            service="AC repair",
+            starts_at=start,
+            ends_at=end,
+            blocked_until=end,
+            crew=1,
+            status=AppointmentStatus.BOOKED,
+        )
+
+    async def book() -> int:
+        with tenant_context(acme.id):
+            async with db.sessions() as session:
+                booked = await service.book(
+                    session, acme.tenant, service_name="AC repair", starts_at=slot, now=NOW
+                )
+                await session.commit()
+                return booked.crew
+
+    async with db.sessions() as other:
+        await activate_tenant(other, acme.id)
+        other.add(crew_1(slot - timedelta(hours=1), slot + timedelta(minutes=30)))
+        await other.flush()
+        booking = asyncio.create_task(book())
+        await asyncio.sleep(0.3)  # the booking now waits for `other`
+        other.add(crew_1(slot + timedelta(minutes=45), slot + timedelta(hours=2)))
+        await other.flush()  # waits for the booking until the deadlock detector fails the booking's insert
+        await other.commit()
+    assert await asyncio.wait_for(booking, 10) == 2
 
 
 async def test_a_hold_keeps_the_slot_until_it_expires_then_frees_it(db):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg.errors
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.customers.models import Customer
@@ -16,6 +17,7 @@ from voxi.scheduling.models import Appointment, AppointmentStatus, SchedulingSet
 from voxi.scheduling.slots import Block, Rules
 
 LONGEST_BLOCK = timedelta(hours=24)  # bounds the index range scan of "what overlaps [start, end)"
+DEADLOCK_RETRIES = 3  # per crew; each retry waits for the other booking's outcome
 
 
 async def rules_of(session: AsyncSession, tenant_id: uuid.UUID) -> Rules:
@@ -69,53 +71,66 @@ async def release_expired_holds(session: AsyncSession, start: datetime, end: dat
     )
 
 
-def _is_double_booking(exc: IntegrityError) -> bool:
-    return isinstance(exc.orig, psycopg.errors.ExclusionViolation)
-
-
 async def insert_on_free_crew(
     session: AsyncSession, fields: dict[str, Any], capacity: int
 ) -> Appointment | None:
-    """Insert on crew 1, 2, …: PostgreSQL's exclusion constraint decides, each try in its own savepoint.
+    """Insert on crew 1, 2, …: PostgreSQL's exclusion constraint decides (see `_first_crew_taken`).
 
     A concurrent booking of the same time makes our insert wait for its transaction, then fail on that
     crew; we move to the next. Returns None when every crew is taken.
     """
-    for crew in range(1, capacity + 1):
+
+    async def insert(crew: int) -> Appointment:
         appointment = Appointment(id=uuid.uuid4(), crew=crew, **fields)
-        try:
-            async with session.begin_nested():
-                session.add(appointment)
-                await session.flush()
-        except IntegrityError as exc:
-            if not _is_double_booking(exc):
-                raise
-            continue
+        session.add(appointment)
+        await session.flush()
         return appointment
-    return None
+
+    return await _first_crew_taken(session, range(1, capacity + 1), insert)
 
 
 async def move_to_free_crew(
     session: AsyncSession, appointment: Appointment, changes: dict[str, Any], capacity: int
 ) -> bool:
     """Move `appointment` (reschedule), keeping its crew when it can; the constraint decides."""
-    crews = [appointment.crew] + [c for c in range(1, capacity + 1) if c != appointment.crew]
-    for crew in crews:
-        try:
-            async with session.begin_nested():
-                await session.execute(
-                    update(Appointment)
-                    .where(Appointment.id == appointment.id)
-                    .values(crew=crew, **changes)
-                    .execution_options(synchronize_session=False)
-                )
-        except IntegrityError as exc:
-            if not _is_double_booking(exc):
-                raise
-            continue
+
+    async def move(crew: int) -> Appointment:
+        await session.execute(
+            update(Appointment)
+            .where(Appointment.id == appointment.id)
+            .values(crew=crew, **changes)
+            .execution_options(synchronize_session=False)
+        )
         await session.refresh(appointment)
-        return True
-    return False
+        return appointment
+
+    crews = [appointment.crew] + [c for c in range(1, capacity + 1) if c != appointment.crew]
+    return await _first_crew_taken(session, crews, move) is not None
+
+
+async def _first_crew_taken(
+    session: AsyncSession, crews: Iterable[int], take: Callable[[int], Awaitable[Appointment]]
+) -> Appointment | None:
+    """`take(crew)` for each crew in turn, each try in its own savepoint, until the constraint accepts one.
+
+    Two bookings that write the same crew and time at once can each wait for the other's uncommitted
+    row: PostgreSQL ends that deadlock by failing one of them (the exclusion constraint's documented
+    behaviour). The one that failed tries the same crew again, now waiting for the other's outcome.
+    """
+    for crew in crews:
+        retries = 0
+        while True:
+            try:
+                async with session.begin_nested():
+                    return await take(crew)
+            except DBAPIError as exc:
+                if isinstance(exc.orig, psycopg.errors.ExclusionViolation):
+                    break  # the crew is taken: try the next
+                if isinstance(exc.orig, psycopg.errors.DeadlockDetected) and retries < DEADLOCK_RETRIES:
+                    retries += 1
+                    continue
+                raise
+    return None
 
 
 async def confirm_live_hold(
