@@ -1,15 +1,23 @@
-// The media bridge bench's load generator (bench/media_bridge.py runs it): N fake Twilio media streams
+// The media bridge bench's load generator (bench/media_bridge.py runs it): fake Twilio media streams
 // (a 20 ms μ-law frame every 20 ms, marks echoed like Twilio) and the fake OpenAI Realtime server (a 20 ms
 // audio delta every 20 ms per call). It is not Python for the reason the HTTP benches use wrk: at 200
 // calls the Python generator took a whole core of the machine's two, so it, not the server, set the pace.
 //
+// It drives two sets of calls at once, the plain relay's and the bridge's, but only one set talks at a
+// time: the sets take turns in short slices (relay, bridge, bridge, relay, …), so a slow spell of this
+// shared machine hits both alike. A paused call stays connected and silent; on resuming it keeps its
+// place in the 20 ms cycle, so the calls' frames stay spread over it. Upstream connections tell their set
+// by path: /relay/… or /bridge/….
+//
 // Each frame carries its send time (performance.now(), milliseconds, this process) in its first 8 bytes,
-// so latency is measured by the process that sent it.
+// so latency is measured by the process that sent it; a sample counts for the slice it arrives in, after
+// the slice's settling time (the other set's last frames are still arriving then).
 //
 // One JSON object per line. It prints {"upstream_port": N} once the fake Realtime server listens, then
-// reads {"url", "calls": [[callSid, customParameters], …], "setup_timeout", "warmup", "duration"} (seconds),
-// prints {"recording": true} and {"recording": false} around the measured window, hangs up every call,
-// prints the samples and exits. It also exits when its stdin closes: the bench is gone.
+// reads {"sets": {"relay": {"url", "calls"}, "bridge": {…}}, "setup_timeout", "warmup", "settle",
+// "slice", "pairs"} (seconds; calls are [[callSid, customParameters], …]), sets up each set in turn,
+// prints {"recording": true} and {"recording": false} around the measured slices, hangs up every call,
+// prints the results and exits. It also exits when its stdin closes: the bench is gone.
 
 import { once } from "node:events";
 import { randomUUID } from "node:crypto";
@@ -21,16 +29,28 @@ import { WebSocket, WebSocketServer } from "ws";
 const FRAME_MS = 20; // as media_bridge.FRAME_MS
 const FRAME_BYTES = 8 * FRAME_MS; // 8 kHz μ-law
 
-const samples = {
-  inbound: [], // Twilio → upstream, seconds
-  outbound: [], // upstream → Twilio, seconds
-  recording: false,
-  failures: 0,
-  answered: new Set(), // calls whose first audio has arrived
-};
-let expectedCalls = 0;
-let everyoneAnswered; // resolves `allAnswered`
-const allAnswered = new Promise((resolve) => (everyoneAnswered = resolve));
+/** The calls of one server under test. */
+class CallSet {
+  constructor(name) {
+    this.name = name;
+    this.voices = new Set(); // everything that talks in this set: callers and the fake model
+    this.answered = new Set(); // calls whose first audio has arrived
+    this.expected = Infinity;
+    this.everyoneAnswered = null; // resolves once `expected` calls have answered
+    this.inbound = []; // Twilio → upstream, seconds, of the slice being recorded
+    this.outbound = []; // upstream → Twilio
+    this.failures = 0;
+  }
+
+  answer(streamSid) {
+    this.answered.add(streamSid);
+    if (this.answered.size >= this.expected) this.everyoneAnswered?.();
+  }
+}
+
+const sets = { relay: new CallSet("relay"), bridge: new CallSet("bridge") };
+let talking = null; // the set whose calls talk now
+let recording = null; // the set whose samples count now
 
 function say(message) {
   process.stdout.write(JSON.stringify(message) + "\n");
@@ -48,75 +68,103 @@ function age(payload) {
   return (performance.now() - Buffer.from(payload.slice(0, 12), "base64").readDoubleBE(0)) / 1000;
 }
 
-/** Calls `send` now and every 20 ms on a fixed schedule (timer drift would otherwise slow the frame rate);
- * returns the function that stops it. */
-function paced(send) {
-  let nextAt = performance.now();
-  let timer;
-  const tick = () => {
-    send();
-    nextAt += FRAME_MS;
-    timer = setTimeout(tick, Math.max(0, nextAt - performance.now()));
-  };
-  tick();
-  return () => clearTimeout(timer);
+/** One side of a call that sends a frame every 20 ms while its set talks, always at the same phase of
+ * the 20 ms cycle (a fixed schedule: timer drift would otherwise slow the frame rate). */
+class Voice {
+  constructor(set, send) {
+    this.set = set;
+    this.send = send;
+    this.phase = performance.now() % FRAME_MS;
+    this.timer = null;
+    set.voices.add(this);
+    if (talking === set) this.resume();
+  }
+
+  resume() {
+    if (this.timer !== null) return;
+    const now = performance.now();
+    let nextAt = now + ((this.phase - (now % FRAME_MS) + FRAME_MS) % FRAME_MS);
+    const tick = () => {
+      this.send();
+      nextAt += FRAME_MS;
+      this.timer = setTimeout(tick, Math.max(0, nextAt - performance.now()));
+    };
+    this.timer = setTimeout(tick, nextAt - now);
+  }
+
+  pause() {
+    clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  end() {
+    this.pause();
+    this.set.voices.delete(this);
+  }
+}
+
+function talk(set) {
+  talking = set;
+  for (const other of Object.values(sets)) {
+    for (const voice of other.voices) other === set ? voice.resume() : voice.pause();
+  }
 }
 
 /** The fake Realtime server; for the relay baseline it receives Twilio's own messages verbatim. */
-function upstream(ws) {
-  let stopSpeaking = null;
+function upstream(ws, request) {
+  const set = request.url.startsWith("/relay/") ? sets.relay : sets.bridge;
+  let voice = null;
   ws.on("message", (data) => {
     const event = JSON.parse(data);
     let audio = event.type === "input_audio_buffer.append" ? event.audio : undefined;
     if (audio == null && event.event === "media") audio = event.media.payload;
-    if (audio != null && samples.recording) samples.inbound.push(age(audio));
+    if (audio != null && recording === set) set.inbound.push(age(audio));
     // The first message (session.update, or the relayed `start`) opens the reply.
-    stopSpeaking ??= paced(() =>
+    voice ??= new Voice(set, () =>
       ws.send(JSON.stringify({ type: "response.output_audio.delta", item_id: "item_1", delta: frame() })),
     );
   });
   ws.on("error", () => {}); // a reset connection is over, like a closed one: "close" follows
-  ws.on("close", () => stopSpeaking?.());
+  ws.on("close", () => voice?.end());
 }
 
 /** One fake Twilio media stream: `hangUp()` ends it, `closed` resolves once its websocket has closed. */
-function fakeCall(url, callSid, customParameters) {
+function fakeCall(set, url, callSid, customParameters) {
   const streamSid = "MZ" + randomUUID().replaceAll("-", "");
   const ws = new WebSocket(url, { perMessageDeflate: false });
-  let stopSending = () => {};
+  let voice = null;
   let hungUp = false;
   ws.on("open", () => {
     const start = { event: "start", streamSid, start: { streamSid, callSid, customParameters } };
     ws.send(JSON.stringify({ event: "connected" }));
     ws.send(JSON.stringify(start));
-    stopSending = paced(() =>
+    voice = new Voice(set, () =>
       ws.send(JSON.stringify({ event: "media", streamSid, media: { payload: frame() } })),
     );
   });
-  ws.on("message", (data) => listen(ws, streamSid, JSON.parse(data)));
+  ws.on("message", (data) => listen(set, ws, streamSid, JSON.parse(data)));
   ws.on("error", () => {}); // counted below: "close" follows every error
   const closed = new Promise((resolve) =>
     ws.on("close", () => {
-      stopSending();
-      if (!hungUp) samples.failures += 1; // never connected, or the server ended the call
+      voice?.end();
+      if (!hungUp) set.failures += 1; // never connected, or the server ended the call
       resolve();
     }),
   );
   const hangUp = () => {
     hungUp = true;
-    stopSending();
+    voice?.end();
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ event: "stop", streamSid }));
     ws.close();
   };
   return { hangUp, closed };
 }
 
-function listen(ws, streamSid, event) {
+function listen(set, ws, streamSid, event) {
   const payload = event.media?.payload || event.delta;
   if (payload != null) {
-    samples.answered.add(streamSid);
-    if (samples.answered.size >= expectedCalls) everyoneAnswered();
-    if (samples.recording) samples.outbound.push(age(payload));
+    set.answer(streamSid);
+    if (recording === set) set.outbound.push(age(payload));
   }
   if (event.event === "mark") {
     // Twilio echoes a mark once it has played the audio.
@@ -124,36 +172,63 @@ function listen(ws, streamSid, event) {
   }
 }
 
-async function drive({ url, calls, setup_timeout, warmup, duration }) {
-  expectedCalls = calls.length;
+/** Connects `set`'s calls while it alone talks; seconds until every call had answered. */
+async function setUp(set, { url, calls }, setupTimeout) {
+  set.expected = calls.length;
+  const allAnswered = new Promise((resolve) => (set.everyoneAnswered = resolve));
+  talk(set);
+  const started = performance.now();
   const streams = [];
   for (const [callSid, customParameters] of calls) {
-    streams.push(fakeCall(url, callSid, customParameters));
+    streams.push(fakeCall(set, url, callSid, customParameters));
     await sleep(FRAME_MS / Math.max(1, Math.floor(calls.length / 10))); // spread frame phases
   }
-  // Call set-up (database, session.update) is not per-frame work: measure once every call is talking.
-  const started = performance.now();
-  await Promise.race([allAnswered, sleep(setup_timeout * 1000)]);
-  const setupSeconds = (performance.now() - started) / 1000;
-  await sleep(warmup * 1000);
+  // Call set-up (database, session.update) is not per-frame work: measuring starts once every call talks.
+  await Promise.race([allAnswered, sleep(setupTimeout * 1000)]);
+  return { streams, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One slice: `set` talks, settles (the other set's last frames arrive), then is recorded. */
+async function slice(set, settle, seconds) {
+  talk(set);
+  await sleep(settle * 1000);
+  set.inbound = [];
+  set.outbound = [];
+  recording = set;
+  await sleep(seconds * 1000);
+  recording = null;
+  // Microseconds are precision enough, and keep the last line a few megabytes.
+  const rounded = (samples) => samples.map((s) => Math.round(s * 1e6) / 1e6);
+  return { set: set.name, inbound: rounded(set.inbound), outbound: rounded(set.outbound) };
+}
+
+async function drive(config) {
+  const { setup_timeout, warmup, settle, pairs } = config;
+  const setUps = {};
+  for (const set of Object.values(sets)) setUps[set.name] = await setUp(set, config.sets[set.name], setup_timeout);
+  for (const set of Object.values(sets)) await slice(set, 0, warmup);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  samples.recording = true;
   say({ recording: true });
-  await sleep(duration * 1000);
-  samples.recording = false;
+  const slices = [];
+  for (let i = 0; i < pairs; i++) {
+    const order = i % 2 ? [sets.bridge, sets.relay] : [sets.relay, sets.bridge];
+    for (const set of order) slices.push(await slice(set, settle, config.slice));
+  }
+  talk(null);
   say({ recording: false });
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const streams = Object.values(setUps).flatMap((setUp) => setUp.streams);
   for (const stream of streams) stream.hangUp();
   await Promise.all(streams.map((stream) => stream.closed));
+  const perSet = (get) => Object.fromEntries(Object.values(sets).map((set) => [set.name, get(set)]));
   return {
-    answered: samples.answered.size,
-    setup_seconds: setupSeconds,
-    inbound: samples.inbound,
-    outbound: samples.outbound,
+    answered: perSet((set) => set.answered.size),
+    setup_seconds: perSet((set) => setUps[set.name].seconds),
+    failures: perSet((set) => set.failures),
+    slices,
     generator_cpu_cores: (cpu.user + cpu.system) / 1e6 / elapsed,
-    failures: samples.failures,
   };
 }
 

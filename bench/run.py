@@ -248,12 +248,12 @@ def main() -> None:
         "--bridge-calls", default="50,100,200", help="media bridge: concurrent fake calls per level"
     )
     parser.add_argument(
-        "--bridge-duration", type=float, default=8.0, help="media bridge: measured seconds per level"
+        "--bridge-slice", type=float, default=2.0, help="media bridge: measured seconds per slice"
     )
-    parser.add_argument("--bridge-warmup", type=float, default=2.0)
     parser.add_argument(
-        "--bridge-rounds", type=int, default=5, help="media bridge: rounds per level (the median decides)"
+        "--bridge-pairs", type=int, default=15, help="media bridge: relay/bridge slice pairs per level"
     )
+    parser.add_argument("--bridge-warmup", type=float, default=2.0, help="media bridge: seconds per set")
     parser.add_argument("--media-bridge-only", action="store_true", help="measure only the media bridge")
     parser.add_argument(
         "--scaling-steps", default="1000,10000,100000", help="tenant counts for cost vs tenants ('' to skip)"
