@@ -87,9 +87,9 @@ async def test_barge_in_truncates_at_what_the_caller_heard_and_clears_twilio(db,
 
     async def scenario(server, ws):
         await greet(server, ws)
-        for _ in range(5):  # the greeting: five 200 ms chunks
+        for _ in range(5):  # the greeting: two seconds, sent faster than it plays
             await server.send(
-                ws, {"type": "response.output_audio.delta", "item_id": "item_greet", "delta": mulaw(200)}
+                ws, {"type": "response.output_audio.delta", "item_id": "item_greet", "delta": mulaw(400)}
             )
         await speak_over.wait()
         await server.send(ws, {"type": "input_audio_buffer.speech_started", "audio_start_ms": 420})
@@ -97,26 +97,24 @@ async def test_barge_in_truncates_at_what_the_caller_heard_and_clears_twilio(db,
 
     async with Call(db, settings, scenario) as call, FakeTwilio.connect(call.url) as twilio:
         await twilio.start(CALL_SID, call.parameters)
-        await twilio.wait_for(lambda: len(twilio.marks) == 5)
-        await twilio.play(3)  # the caller heard 600 ms, then talked over the rest
-        await eventually(lambda: call.bridge.session.played_ms == 600)
+        await twilio.wait_for(lambda: len(twilio.marks) == 1)  # after the first 1,200 ms
+        played_at = time.monotonic()
+        await twilio.play(1)  # the caller heard 1,200 ms, then talked over the rest
+        await eventually(lambda: call.bridge.session.confirmed_ms == 1200)
         await twilio.media(mulaw(20))
         speak_over.set()
         await twilio.wait_for(lambda: bool(twilio.of_event("clear")))
         await eventually(lambda: bool(call.server.of_type("conversation.item.truncate")))
-        assert call.server.of_type("conversation.item.truncate") == [
-            {
-                "type": "conversation.item.truncate",
-                "item_id": "item_greet",
-                "content_index": 0,
-                "audio_end_ms": 600,
-            }
-        ]
+        since_ms = (time.monotonic() - played_at) * 1000
+        [truncate] = call.server.of_type("conversation.item.truncate")
+        assert truncate["item_id"] == "item_greet" and truncate["content_index"] == 0
+        # Playback ran on with the clock from the echoed mark until the caller spoke.
+        assert 1200 <= truncate["audio_end_ms"] <= 1200 + since_ms
         assert len(call.server.of_type("session.update")) == 1
         appended = call.server.of_type("input_audio_buffer.append")
         assert appended and appended[0]["audio"] == mulaw(20)  # caller audio relayed untouched
         media = twilio.of_event("media")
-        assert [m["media"]["payload"] for m in media] == [mulaw(200)] * 5
+        assert [m["media"]["payload"] for m in media] == [mulaw(400)] * 5
         await twilio.stop()
         await asyncio.wait_for(call.server.closed.wait(), 5)
 

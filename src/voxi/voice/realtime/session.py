@@ -1,22 +1,22 @@
 """The bridge's session logic: a pure state machine from Twilio and Realtime events to actions.
 
-It does no I/O. The transport feeds it parsed events and carries out what it returns: frames for
-either socket, tools to run, transcript turns to record, and a call to transfer or end. The caller's
-audio needs no state, so the transport relays it without asking; the model's audio, the other per-frame
-path, comes back from `on_audio` as the Twilio frames themselves. Playback is tracked with Twilio marks:
-Twilio echoes a mark once the audio before it has played, so barge-in truncates the model's item at
-what the caller heard. A mark follows every MARK_EVERY_MS of audio (and the end of each response), not
-every chunk: the Realtime API may send 20 ms deltas, and each mark is one more message each way on
-Twilio's socket. With 20 ms deltas, a mark every 200 ms instead of every 100 ms cut the bridge's
-instructions by 6% (callgrind, bench/media_bridge.py's load), for a truncation at most about a
-syllable early.
+It does no I/O. The transport feeds it parsed events, with the time each arrived, and carries out what
+it returns: frames for either socket, tools to run, transcript turns to record, and a call to transfer or
+end. The caller's audio needs no state, so the transport relays it without asking; the model's audio,
+the other per-frame path, comes back from `on_audio` as the Twilio frames themselves.
+
+Barge-in truncates the model's item at what the caller heard, so the session tracks Twilio's playback
+(`_Playback`): Twilio plays what it is sent in real time, and echoes a mark once the audio before it has
+played. Between echoes the position runs with the clock, never past what was sent. Marks only re-anchor
+that clock, so one follows every MARK_EVERY_MS of audio (and the end of each response), not every
+chunk: each mark is one more message each way on Twilio's socket. With the Realtime API's 20 ms deltas,
+marks every 200 ms (the precision they alone gave barge-in) were a tenth of the socket's messages.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,8 +40,8 @@ from voxi.voice.realtime.codec import (
 # The mark that follows the agent's last words before a transfer or hang-up: once Twilio echoes it,
 # the caller has heard the goodbye and the call can be redirected.
 FINAL_MARK = "voxi-final"
-# Playback is known to this precision: the truncation point of a barge-in is at most this early.
-MARK_EVERY_MS = 200
+# Audio between marks, which re-anchor the playback clock (see the module's docstring).
+MARK_EVERY_MS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +83,29 @@ class HangUp:
 Action = SendTwilio | SendRealtime | RunTool | RecordTurn | CarryOut | HangUp
 
 
-@dataclass
-class _Playing:
+@dataclass(slots=True)
+class _Playback:
+    """Twilio's playback of this stream, as positions in the audio sent to it since the last `clear` (ms).
+
+    Twilio plays its queue in real time. `anchor_ms` was playing at `anchor_at`: from the last mark
+    echoed, or from when audio was sent to an empty queue. Between those the position runs with the
+    clock, never past what was sent (a late chunk pauses playback; the cap covers that).
+    """
+
+    sent_ms: int = 0
+    marked_ms: int = 0  # followed by the last mark sent
+    confirmed_ms: int = 0  # followed by the last mark echoed
+    anchor_ms: int = 0
+    anchor_at: float = float("-inf")  # nothing sent yet: the first audio starts playing when sent
+
+    def at(self, now: float) -> int:
+        return round(min(self.sent_ms, self.anchor_ms + (now - self.anchor_at) * 1000))
+
+
+@dataclass(slots=True)
+class _Item:
     item_id: str
-    played_ms: int = 0
-    unmarked_ms: int = 0  # sent to Twilio, not yet followed by a mark
+    starts_at_ms: int  # its place in the stream's audio
 
 
 class BridgeSession:
@@ -97,8 +115,9 @@ class BridgeSession:
         self.stream_sid = stream_sid
         self.config = config
         self._mark_ids = itertools.count(1)
-        self._marks: OrderedDict[str, tuple[str, int]] = OrderedDict()  # mark → (item id, ms)
-        self._playing: _Playing | None = None
+        self._marks: dict[str, int] = {}  # mark sent, not yet echoed → its place in the stream (ms)
+        self._playback = _Playback()
+        self._playing: _Item | None = None
         self._pending_tools: set[str] = set()
         self._response_active = False
         self._response_wanted = False
@@ -120,34 +139,37 @@ class BridgeSession:
 
     # --- Twilio side ---------------------------------------------------------------------------
 
-    def on_twilio(self, event: TwilioEvent) -> list[Action]:
+    def on_twilio(self, event: TwilioEvent, now: float) -> list[Action]:
         """Marks and the hang-up; the caller's audio needs no state, so the transport relays it."""
         if isinstance(event, TwilioMark):
-            return self._on_mark(event.name)
+            return self._on_mark(event.name, now)
         if isinstance(event, TwilioStop):
             return [HangUp()]
         return []  # a second `start` on the same stream changes nothing
 
-    def _on_mark(self, name: str) -> list[Action]:
+    def _on_mark(self, name: str, now: float) -> list[Action]:
         if name == FINAL_MARK and self._final_action is not None:
             return [self._final_action]
         # Marks echoed after a `clear` were dropped from the table: they played nothing.
-        entry = self._marks.pop(name, None)
-        if entry is not None and self._playing is not None and self._playing.item_id == entry[0]:
-            self._playing.played_ms += entry[1]
+        position = self._marks.pop(name, None)
+        if position is not None:
+            playback = self._playback
+            playback.confirmed_ms = playback.anchor_ms = position
+            playback.anchor_at = now
         return []
 
     @property
-    def played_ms(self) -> int:
-        return self._playing.played_ms if self._playing else 0
+    def confirmed_ms(self) -> int:
+        """The stream's audio Twilio has confirmed playing, in ms since the last `clear`."""
+        return self._playback.confirmed_ms
 
     # --- Realtime side -------------------------------------------------------------------------
 
-    def on_realtime(self, event: RealtimeEvent) -> list[Action]:
+    def on_realtime(self, event: RealtimeEvent, now: float) -> list[Action]:
         if isinstance(event, AudioDelta):
-            return [SendTwilio(frame) for frame in self.on_audio(event)]
+            return [SendTwilio(frame) for frame in self.on_audio(event, now)]
         if isinstance(event, SpeechStarted):
-            return self._on_barge_in()
+            return self._on_barge_in(now)
         if isinstance(event, FunctionCallDone):
             return self._on_function_call(event)
         if isinstance(event, ResponseDone):
@@ -160,42 +182,42 @@ class BridgeSession:
             return []  # logged by the transport; the conversation goes on
         return []
 
-    def on_audio(self, event: AudioDelta) -> list[str]:
+    def on_audio(self, event: AudioDelta, now: float) -> list[str]:
         """The model's audio as frames for Twilio: the media, and a mark after every MARK_EVERY_MS.
 
         The per-frame hot path, so the transport calls it directly and gets the frames themselves, not
         actions to dispatch.
         """
         self._response_active = True
-        playing = self._playing
-        frames = []
-        if playing is None or playing.item_id != event.item_id:
-            frames = self._mark_unmarked()  # the previous item's tail plays first
-            playing = self._playing = _Playing(event.item_id)
-        frames.append(codec.twilio_media(self.stream_sid, event.delta))
-        playing.unmarked_ms += codec.mulaw_ms(event.delta)
-        if playing.unmarked_ms >= MARK_EVERY_MS:
-            frames += self._mark_unmarked()
-        return frames
+        playback = self._playback
+        if playback.at(now) >= playback.sent_ms:  # Twilio has played everything: this starts playing now
+            playback.anchor_ms, playback.anchor_at = playback.sent_ms, now
+        if self._playing is None or self._playing.item_id != event.item_id:
+            self._playing = _Item(event.item_id, playback.sent_ms)
+        playback.sent_ms += codec.mulaw_ms(event.delta)
+        frame = codec.twilio_media(self.stream_sid, event.delta)
+        if playback.sent_ms - playback.marked_ms >= MARK_EVERY_MS:
+            return [frame, self._mark()]
+        return [frame]
 
-    def _mark_unmarked(self) -> list[str]:
-        """A mark after the audio sent since the last one; Twilio echoes it once that has played."""
-        if self._playing is None or not self._playing.unmarked_ms:
-            return []
+    def _mark(self) -> str:
+        """A mark after the audio sent so far; Twilio echoes it once that has played."""
         name = f"m{next(self._mark_ids)}"
-        self._marks[name] = (self._playing.item_id, self._playing.unmarked_ms)
-        self._playing.unmarked_ms = 0
-        return [codec.twilio_mark(self.stream_sid, name)]
+        self._marks[name] = self._playback.marked_ms = self._playback.sent_ms
+        return codec.twilio_mark(self.stream_sid, name)
 
-    def _on_barge_in(self) -> list[Action]:
+    def _on_barge_in(self, now: float) -> list[Action]:
         # Only audio still queued at Twilio needs cutting; the server VAD already cancelled generation.
-        if self._playing is None or not (self._marks or self._playing.unmarked_ms):
+        playback, item = self._playback, self._playing
+        if item is None or playback.confirmed_ms >= playback.sent_ms:
             return []
+        heard = max(0, playback.at(now) - item.starts_at_ms)
         actions: list[Action] = [
-            SendRealtime(codec.truncate(self._playing.item_id, self._playing.played_ms)),
+            SendRealtime(codec.truncate(item.item_id, heard)),
             SendTwilio(codec.twilio_clear(self.stream_sid)),
         ]
         self._marks.clear()
+        self._playback = _Playback()
         self._playing = None
         return actions
 
@@ -224,7 +246,8 @@ class BridgeSession:
 
     def _on_response_done(self) -> list[Action]:
         self._response_active = False
-        actions: list[Action] = [SendTwilio(frame) for frame in self._mark_unmarked()]
+        playback = self._playback
+        actions: list[Action] = [SendTwilio(self._mark())] if playback.sent_ms > playback.marked_ms else []
         respond = self._maybe_respond()
         if not respond and self._final_action is not None and not self._pending_tools:
             respond = self._send_final_mark()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, Protocol
@@ -147,7 +148,7 @@ class Bridge:
                 continue
             if event is None:
                 continue
-            actions = self.session.on_twilio(event)
+            actions = self.session.on_twilio(event, time.monotonic())
             if any(isinstance(action, HangUp) for action in actions):
                 return "hangup"
             await self._execute(actions)
@@ -162,12 +163,12 @@ class Bridge:
             event = codec.parse_realtime(raw)
             try:
                 if isinstance(event, codec.AudioDelta):  # the hot path: the model's audio goes to the caller
-                    for frame in self.session.on_audio(event):
+                    for frame in self.session.on_audio(event, time.monotonic()):
                         await self.twilio.send_text(frame)
                 elif event is not None:
                     if isinstance(event, codec.RealtimeError):
                         log.warning("realtime_error", code=event.code, message=event.message)
-                    await self._execute(self.session.on_realtime(event))
+                    await self._execute(self.session.on_realtime(event, time.monotonic()))
             except WebSocketDisconnect:  # audio for a caller whose hang-up the other pump has not read yet
                 return "hangup"
 
