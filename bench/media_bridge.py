@@ -6,9 +6,11 @@ One uvicorn worker process runs Voxi with VOICE_ENGINE=openai; bench/media_load.
 call). Each frame carries its send time in its first bytes, so latency is measured by the process that
 sent it. The generator is not Python for the reason the HTTP benches use wrk: on uvloop it needed a whole
 core at 200 calls, and the server under test needs the machine's other one. The same run measures a
-plain websocket relay (bench/plain_relay.py, same uvicorn, its own process) as the baseline: both servers
-hold their N calls, which take turns talking in short alternating slices (see `measure_media_bridge`).
-"Added" is bridge minus relay. Measuring starts once every call is talking (set-up is not per-frame work).
+plain websocket relay (bench/plain_relay.py, same uvicorn, its own process) as the baseline, and a second
+one as a control: every server holds its N calls, which take turns talking in short slices (see
+`measure_media_bridge`). "Added" is minus the relay: the bridge's is the result, the control's is what
+two identical relays differ by on this machine in the same run (the noise floor the result is read
+against). Measuring starts once every call is talking (set-up is not per-frame work).
 CPU is each server process's CPU time over the measured window, divided by the time its calls talked
 (the idle server's few wake-ups count too) and by calls.
 """
@@ -41,8 +43,8 @@ from voxi.voice.realtime.stream_auth import StreamGrant, sign_stream
 from voxi.voice.realtime.twiml import stream_key
 
 FRAME_MS = 20  # as in bench/media_load.mjs
-PATHS = {"relay": "/relay", "bridge": "/twilio/media-stream"}  # each server's websocket
-KINDS = tuple(PATHS)
+PATHS = {"relay": "/relay", "control": "/relay", "bridge": "/twilio/media-stream"}  # each server's websocket
+KINDS = tuple(PATHS)  # also the order of the first round of slices
 P99_ADDED_TARGET_MS = 2.0
 CALLS_TARGET = 200
 SETUP_TIMEOUT_S = 60.0
@@ -161,11 +163,15 @@ def signed(grants: list[StreamGrant], settings: Settings) -> list[tuple[str, dic
 async def _measure_level(
     grants: list[StreamGrant], owner_url: str, settings: Settings, args: Any
 ) -> dict[str, Any]:
-    """Both servers up with `grants` calls each; the generator's two call sets take turns talking."""
+    """Every server up with `grants` calls each; the generator's call sets take turns talking."""
     async with load_generator() as generator:
         port = (await generator.read("upstream_port", REPLY_TIMEOUT_S))["upstream_port"]
-        # live_server runs the relay from a directory of its own: bench/ is found through PYTHONPATH.
-        relay_env = {"RELAY_UPSTREAM": f"ws://127.0.0.1:{port}/relay/v1/realtime", "PYTHONPATH": os.getcwd()}
+
+        def relay(kind: str) -> contextlib.AbstractContextManager[str]:
+            # live_server runs the relay from a directory of its own: bench/ is found through PYTHONPATH.
+            env = {"RELAY_UPSTREAM": f"ws://127.0.0.1:{port}/{kind}/v1/realtime", "PYTHONPATH": os.getcwd()}
+            return live_server(env, app="bench.plain_relay:create_app")
+
         bridge_env = {
             "DATABASE_URL": owner_url,
             "VOXI_SECRET_KEY": settings.voxi_secret_key,
@@ -173,9 +179,12 @@ async def _measure_level(
             "OPENAI_API_KEY": "sk-bench",
             "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/bridge/v1",
         }
-        relay_server = live_server(relay_env, app="bench.plain_relay:create_app")
-        with relay_server as relay, live_server(bridge_env) as bridge:
-            bases = {"relay": relay, "bridge": bridge}
+        with (
+            relay("relay") as relay_url,
+            relay("control") as control_url,
+            live_server(bridge_env) as bridge_url,
+        ):
+            bases = {"relay": relay_url, "control": control_url, "bridge": bridge_url}
             servers = {kind: psutil.Process(_pid_on_port(base)) for kind, base in bases.items()}
             calls = signed(grants, settings)
             await generator.send(
@@ -188,18 +197,19 @@ async def _measure_level(
                     "warmup": args.bridge_warmup,
                     "settle": SETTLE_S,
                     "slice": args.bridge_slice,
-                    "pairs": args.bridge_pairs,
+                    "rounds": args.bridge_rounds,
                 }
             )
             await generator.read("recording", 2 * (SETUP_TIMEOUT_S + args.bridge_warmup) + REPLY_TIMEOUT_S)
             cpu0 = {kind: _cpu_seconds(server) for kind, server in servers.items()}
-            talked = args.bridge_pairs * (SETTLE_S + args.bridge_slice)  # seconds each set talks
+            talked = args.bridge_rounds * (SETTLE_S + args.bridge_slice)  # seconds each set talks
             await generator.read("recording", 2 * talked + REPLY_TIMEOUT_S)
             cpu = {kind: (_cpu_seconds(server) - cpu0[kind]) / talked for kind, server in servers.items()}
             done = await generator.read("slices", REPLY_TIMEOUT_S)
     level = {kind: _summary(kind, done, len(grants), cpu[kind], args) for kind in KINDS}
-    pairs = zip(done["slices"][::2], done["slices"][1::2], strict=True)
-    level["bridge"]["added_p99_pairs_ms"] = sorted(round(_added_p99(*pair), 2) for pair in pairs)
+    rounds = [done["slices"][i : i + len(KINDS)] for i in range(0, len(done["slices"]), len(KINDS))]
+    for kind in ("control", "bridge"):
+        level[kind]["added_p99_rounds_ms"] = sorted(round(_added_p99(kind, r), 2) for r in rounds)
     return level
 
 
@@ -230,32 +240,40 @@ def _summary(kind: str, done: dict[str, Any], calls: int, cpu_cores: float, args
     }
 
 
-def _added_p99(*pair: dict[str, Any]) -> float:
-    """One slice pair's added p99: the bridge's minus the relay's, the worse of the two directions."""
-    by_set = {s["set"]: s for s in pair}
+def _added_p99(kind: str, round_: list[dict[str, Any]]) -> float:
+    """One round's added p99 for `kind`: its slice's minus the relay's, the worse of the two directions."""
+    by_set = {s["set"]: s for s in round_}
     return max(
-        percentiles(by_set["bridge"][d])["p99_ms"] - percentiles(by_set["relay"][d])["p99_ms"]
+        percentiles(by_set[kind][d])["p99_ms"] - percentiles(by_set["relay"][d])["p99_ms"]
         for d in ("inbound", "outbound")
     )
 
 
 def measure_media_bridge(urls: DatabaseUrls, settings: Settings, args: Any) -> dict[str, Any]:
-    """Each level: `args.bridge_pairs` pairs of slices, the relay and the bridge taking turns.
+    """Each level: `args.bridge_rounds` rounds of slices, the relay, the control and the bridge taking turns.
 
-    The two are measured together because this shared 2-core machine has slow spells: in separate
-    runs minutes apart, the relay's own p99 at 200 calls moved from 4.8 to 18.9 ms and the bridge's
-    from 22.9 to 6.9 ms, and one of five rounds of relay-then-bridge could add −12 or +48 ms. Slices of
-    a few seconds, alternating, see the same spells, so each side's frames are pooled over all its
-    slices and the p99s compared; every pair's own added p99 is kept too (`added_p99_pairs_ms`).
+    They are measured together because this shared 2-core machine has slow spells: in separate runs
+    minutes apart, the relay's own p99 at 200 calls moved from 4.8 to 18.9 ms and the bridge's from 22.9
+    to 6.9 ms. Slices of a few seconds, taking turns, see the same spells, so each server's frames are
+    pooled over all its slices and the p99s compared; every round's own added p99 is kept too
+    (`added_p99_rounds_ms`). Pooled p99s still hang on a server's few worst slices: the control, a
+    second plain relay, shows how far two identical servers land apart in the same run.
     """
     levels = [int(n) for n in args.bridge_calls.split(",")]
     grants = asyncio.run(prepare_calls(urls, max(levels)))
     results: dict[str, Any] = {}
     for n in levels:
         level = asyncio.run(_measure_level(grants[:n], urls.owner, settings, args))
-        results[f"relay_{n}"], results[f"bridge_{n}"] = level["relay"], level["bridge"]
+        results.update({f"{kind}_{n}": level[kind] for kind in KINDS})
         print(f"media bridge: {n} calls measured", flush=True)
     return results
+
+
+def _added(result: dict[str, Any], relay: dict[str, Any]) -> dict[str, dict[str, float]]:
+    return {
+        direction: {q: result[direction][q] - relay[direction][q] for q in ("p50_ms", "p99_ms")}
+        for direction in ("inbound", "outbound")
+    }
 
 
 def verdicts(results: dict[str, Any]) -> dict[str, Any]:
@@ -265,10 +283,7 @@ def verdicts(results: dict[str, Any]) -> dict[str, Any]:
             continue
         n = bridge["calls"]
         relay = results[f"relay_{n}"]
-        added = {
-            direction: {q: bridge[direction][q] - relay[direction][q] for q in ("p50_ms", "p99_ms")}
-            for direction in ("inbound", "outbound")
-        }
+        added = _added(bridge, relay)
         complete = (
             bridge["frames"] >= 0.95 * bridge["expected_frames"]
             and not bridge["failures"]
@@ -278,26 +293,33 @@ def verdicts(results: dict[str, Any]) -> dict[str, Any]:
             "added": added,
             "p99_ok": all(a["p99_ms"] <= P99_ADDED_TARGET_MS for a in added.values()),
             "kept_up": complete,
+            # Two identical relays' difference: an added p99 within it is not told apart from nothing.
+            "noise_floor_p99_ms": max(a["p99_ms"] for a in _added(results[f"control_{n}"], relay).values()),
         }
     return out
 
 
 def table(results: dict[str, Any], verdict: dict[str, Any]) -> str:
     rows = [
-        "| calls | path | in p50 / p99 (ms) | out p50 / p99 (ms) | frames (got/expected) "
+        "| calls | server | in p50 / p99 (ms) | out p50 / p99 (ms) | frames (got/expected) "
         "| server CPU (cores) | CPU per call | added p99 in / out (ms) | result |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for n, v in verdict.items():
+        relay = results[f"relay_{n}"]
         for kind in KINDS:
             r = results[f"{kind}_{n}"]
-            added = v["added"]
+            added = _added(r, relay)
             extra = (
                 f"{added['inbound']['p99_ms']:+.2f} / {added['outbound']['p99_ms']:+.2f}"
-                if kind == "bridge"
+                if kind != "relay"
                 else "baseline"
             )
-            verdict_text = ("PASS" if v["p99_ok"] and v["kept_up"] else "MISS") if kind == "bridge" else "–"
+            verdict_text = {
+                "relay": "–",
+                "control": "noise floor",
+                "bridge": "PASS" if v["p99_ok"] and v["kept_up"] else "MISS",
+            }[kind]
             rows.append(
                 f"| {n} | {kind} | {r['inbound']['p50_ms']:.2f} / {r['inbound']['p99_ms']:.2f} "
                 f"| {r['outbound']['p50_ms']:.2f} / {r['outbound']['p99_ms']:.2f} "
@@ -306,9 +328,14 @@ def table(results: dict[str, Any], verdict: dict[str, Any]) -> str:
             )
     rows.append("")
     rows.append(
-        "Relay and bridge take turns in alternating slices; latencies pool each one's slices, and server CPU "
-        "is over the time its calls talked. Each slice pair's own added p99, the worse direction, in ms: "
-        + "; ".join(f"{n} calls {results[f'bridge_{n}']['added_p99_pairs_ms']}" for n in verdict)
+        "The relay, the control (a second plain relay) and the bridge take turns in slices; latencies pool "
+        "each one's slices, and server CPU is over the time its calls talked. Each round's own added p99, "
+        "the worse direction, in ms: "
+        + "; ".join(
+            f"{n} calls: control {results[f'control_{n}']['added_p99_rounds_ms']}, "
+            f"bridge {results[f'bridge_{n}']['added_p99_rounds_ms']}"
+            for n in verdict
+        )
         + "."
     )
     rows.append(

@@ -3,19 +3,20 @@
 // audio delta every 20 ms per call). It is not Python for the reason the HTTP benches use wrk: at 200
 // calls the Python generator took a whole core of the machine's two, so it, not the server, set the pace.
 //
-// It drives two sets of calls at once, the plain relay's and the bridge's, but only one set talks at a
-// time: the sets take turns in short slices (relay, bridge, bridge, relay, …), so a slow spell of this
-// shared machine hits both alike. A paused call stays connected and silent; on resuming it keeps its
-// place in the 20 ms cycle, so the calls' frames stay spread over it. Upstream connections tell their set
-// by path: /relay/… or /bridge/….
+// It drives a set of calls for each server under test at once (the plain relay's, a second plain relay's
+// as a control, the bridge's), but only one set talks at a time: the sets take turns in short slices, in
+// rounds whose order reverses each time (relay, control, bridge, bridge, control, relay, …), so a slow
+// spell of this shared machine hits them alike. A paused call stays connected and silent; on resuming it
+// keeps its place in the 20 ms cycle, so the calls' frames stay spread over it. Upstream connections tell
+// their set by the first part of their path: /relay/…, /control/…, /bridge/….
 //
 // Each frame carries its send time (performance.now(), milliseconds, this process) in its first 8 bytes,
 // so latency is measured by the process that sent it; a sample counts for the slice it arrives in, after
 // the slice's settling time (the other set's last frames are still arriving then).
 //
 // One JSON object per line. It prints {"upstream_port": N} once the fake Realtime server listens, then
-// reads {"sets": {"relay": {"url", "calls"}, "bridge": {…}}, "setup_timeout", "warmup", "settle",
-// "slice", "pairs"} (seconds; calls are [[callSid, customParameters], …]), sets up each set in turn,
+// reads {"sets": {"relay": {"url", "calls"}, "bridge": {…}, …}, "setup_timeout", "warmup", "settle",
+// "slice", "rounds"} (seconds; calls are [[callSid, customParameters], …]), sets up each set in turn,
 // prints {"recording": true} and {"recording": false} around the measured slices, hangs up every call,
 // prints the results and exits. It also exits when its stdin closes: the bench is gone.
 
@@ -48,7 +49,7 @@ class CallSet {
   }
 }
 
-const sets = { relay: new CallSet("relay"), bridge: new CallSet("bridge") };
+let sets = {}; // name → CallSet, from the bench's configuration
 let talking = null; // the set whose calls talk now
 let recording = null; // the set whose samples count now
 
@@ -110,10 +111,12 @@ function talk(set) {
   }
 }
 
-/** The fake Realtime server; for the relay baseline it receives Twilio's own messages verbatim. */
+/** The fake Realtime server; for the plain relays it receives Twilio's own messages verbatim. */
 function upstream(ws, request) {
-  const set = request.url.startsWith("/relay/") ? sets.relay : sets.bridge;
+  const set = sets[request.url.split("/")[1]];
+  if (set === undefined) return ws.close(1008, "no such set");
   let voice = null;
+  let events = 0;
   ws.on("message", (data) => {
     const event = JSON.parse(data);
     let audio = event.type === "input_audio_buffer.append" ? event.audio : undefined;
@@ -121,7 +124,18 @@ function upstream(ws, request) {
     if (audio != null && recording === set) set.inbound.push(age(audio));
     // The first message (session.update, or the relayed `start`) opens the reply.
     voice ??= new Voice(set, () =>
-      ws.send(JSON.stringify({ type: "response.output_audio.delta", item_id: "item_1", delta: frame() })),
+      // Every field of a GA audio delta, as the API documents it.
+      ws.send(
+        JSON.stringify({
+          type: "response.output_audio.delta",
+          event_id: `event_${++events}`,
+          response_id: "resp_1",
+          item_id: "item_1",
+          output_index: 0,
+          content_index: 0,
+          delta: frame(),
+        }),
+      ),
     );
   });
   ws.on("error", () => {}); // a reset connection is over, like a closed one: "close" follows
@@ -138,9 +152,13 @@ function fakeCall(set, url, callSid, customParameters) {
     const start = { event: "start", streamSid, start: { streamSid, callSid, customParameters } };
     ws.send(JSON.stringify({ event: "connected" }));
     ws.send(JSON.stringify(start));
-    voice = new Voice(set, () =>
-      ws.send(JSON.stringify({ event: "media", streamSid, media: { payload: frame() } })),
-    );
+    let chunk = 0;
+    voice = new Voice(set, () => {
+      // Every field of Twilio's media message, as its documentation shows them.
+      chunk += 1;
+      const media = { track: "inbound", chunk: `${chunk}`, timestamp: `${chunk * FRAME_MS}`, payload: frame() };
+      ws.send(JSON.stringify({ event: "media", sequenceNumber: `${chunk + 2}`, media, streamSid }));
+    });
   });
   ws.on("message", (data) => listen(set, ws, streamSid, JSON.parse(data)));
   ws.on("error", () => {}); // counted below: "close" follows every error
@@ -203,7 +221,8 @@ async function slice(set, settle, seconds) {
 }
 
 async function drive(config) {
-  const { setup_timeout, warmup, settle, pairs } = config;
+  const { setup_timeout, warmup, settle, rounds } = config;
+  sets = Object.fromEntries(Object.keys(config.sets).map((name) => [name, new CallSet(name)]));
   const setUps = {};
   for (const set of Object.values(sets)) setUps[set.name] = await setUp(set, config.sets[set.name], setup_timeout);
   for (const set of Object.values(sets)) await slice(set, 0, warmup);
@@ -211,9 +230,10 @@ async function drive(config) {
   const t0 = performance.now();
   say({ recording: true });
   const slices = [];
-  for (let i = 0; i < pairs; i++) {
-    const order = i % 2 ? [sets.bridge, sets.relay] : [sets.relay, sets.bridge];
+  const order = Object.values(sets);
+  for (let i = 0; i < rounds; i++) {
     for (const set of order) slices.push(await slice(set, settle, config.slice));
+    order.reverse();
   }
   talk(null);
   say({ recording: false });

@@ -251,7 +251,10 @@ def main() -> None:
         "--bridge-slice", type=float, default=2.0, help="media bridge: measured seconds per slice"
     )
     parser.add_argument(
-        "--bridge-pairs", type=int, default=15, help="media bridge: relay/bridge slice pairs per level"
+        "--bridge-rounds",
+        type=int,
+        default=15,
+        help="media bridge: rounds per level (the relay, the control and the bridge each talk one slice)",
     )
     parser.add_argument("--bridge-warmup", type=float, default=2.0, help="media bridge: seconds per set")
     parser.add_argument("--media-bridge-only", action="store_true", help="measure only the media bridge")

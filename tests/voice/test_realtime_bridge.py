@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -108,8 +109,8 @@ async def test_barge_in_truncates_at_what_the_caller_heard_and_clears_twilio(db,
         since_ms = (time.monotonic() - played_at) * 1000
         [truncate] = call.server.of_type("conversation.item.truncate")
         assert truncate["item_id"] == "item_greet" and truncate["content_index"] == 0
-        # Playback ran on with the clock from the echoed mark until the caller spoke.
-        assert 1200 <= truncate["audio_end_ms"] <= 1200 + since_ms
+        # Playback ran on with the clock from the echoed mark until the caller spoke (in whole ms).
+        assert 1200 <= truncate["audio_end_ms"] <= 1200 + math.ceil(since_ms)
         assert len(call.server.of_type("session.update")) == 1
         appended = call.server.of_type("input_audio_buffer.append")
         assert appended and appended[0]["audio"] == mulaw(20)  # caller audio relayed untouched

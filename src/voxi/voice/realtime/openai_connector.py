@@ -1,11 +1,12 @@
 """The real Realtime connector: the official `openai` SDK's `client.realtime.connect(...)`.
 
-The SDK opens the session (URL, model, auth headers, handshake); frames are then read and written
-straight on the websocket it opened. The bridge already speaks the GA JSON (see `codec`), so the SDK's
-per-event model validation is not wanted, and its raw paths exist for its reconnect feature: sending
-queues frames and looks up the current anyio task on every call (~6% of the bridge's CPU at 200 calls),
-and `recv_bytes` adds a debug log call and reconnect bookkeeping to every frame. Reconnect is left off: a
-dropped session forwards the caller instead (a half-remembered conversation is worse).
+The SDK opens the session (URL, model, auth headers, handshake); the bridge then reads and writes
+frames straight on the `websockets` connection it opened. The bridge already speaks the GA JSON (see
+`codec`), so the SDK's per-event model validation is not wanted, and its raw paths exist for its
+reconnect feature: sending queues frames and looks up the current anyio task on every call (~6% of the
+bridge's CPU at 200 calls), and `recv_bytes` adds a debug log call and reconnect bookkeeping to every
+frame. Reconnect is left off: a dropped session forwards the caller instead (a half-remembered
+conversation is worse).
 """
 
 from __future__ import annotations
@@ -18,27 +19,6 @@ from openai import AsyncOpenAI
 from websockets.exceptions import ConnectionClosed
 
 from voxi.voice.realtime.transport import RealtimeUpstream, UpstreamClosed
-
-
-class _SdkUpstream:
-    def __init__(self, connection) -> None:  # type: ignore[no-untyped-def]  # SDK's AsyncRealtimeConnection
-        self._connection = connection
-        self._socket = connection._connection  # the SDK's websockets connection (see above)
-
-    async def send(self, text: str) -> None:
-        try:
-            await self._socket.send(text)
-        except ConnectionClosed as exc:
-            raise UpstreamClosed(str(exc)) from exc
-
-    async def recv(self) -> bytes | str:
-        try:
-            return await self._socket.recv(decode=False)
-        except ConnectionClosed as exc:
-            raise UpstreamClosed(str(exc)) from exc
-
-    async def close(self) -> None:
-        await self._connection.close()
 
 
 class OpenAIRealtimeConnector:
@@ -55,9 +35,8 @@ class OpenAIRealtimeConnector:
             connection = await self._client.realtime.connect(model=model).enter()
         except Exception as exc:  # refused, handshake rejected, timed out: all mean "no AI for this call"
             raise UpstreamClosed(f"could not open a Realtime session: {exc}") from exc
-        upstream = _SdkUpstream(connection)
         try:
-            yield upstream
+            yield connection._connection  # the SDK's websockets connection (see above)
         finally:
             with contextlib.suppress(ConnectionClosed, OSError):  # already gone
                 await connection.close()

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
+from websockets.exceptions import ConnectionClosed
 
 from voxi.agent.tools.base import ToolResult
 from voxi.voice.realtime import codec
@@ -40,16 +41,19 @@ Ending = Literal["hangup", "upstream_closed", "carried_out"]
 
 
 class UpstreamClosed(Exception):
-    """The Realtime connection went away (not closed by us)."""
+    """No Realtime session could be opened."""
 
 
 class RealtimeUpstream(Protocol):
-    """One open Realtime session, as raw JSON text frames."""
+    """One open Realtime session, as raw JSON text frames: the SDK's `websockets` connection itself.
 
-    async def send(self, text: str) -> None: ...
+    `send` and `recv` raise `ConnectionClosed` once the session is gone. The bridge calls them directly,
+    with no wrapper to translate that: a wrapper is one more coroutine on every frame.
+    """
 
-    async def recv(self) -> bytes | str:
-        """The next server event; `UpstreamClosed` when the connection is gone."""
+    async def send(self, message: str) -> None: ...
+
+    async def recv(self) -> bytes | str: ...
 
     async def close(self) -> None: ...
 
@@ -94,7 +98,7 @@ class Bridge:
                 self._upstream = upstream
                 self.ending = await self._relay()
                 await self._stop_tasks()
-        except UpstreamClosed:
+        except (UpstreamClosed, ConnectionClosed):
             self.ending = "upstream_closed"
         except OSError as exc:  # could not connect at all
             log.warning("realtime_connect_failed", error=str(exc))
@@ -158,7 +162,7 @@ class Bridge:
         while True:
             try:
                 raw = await self._upstream.recv()
-            except UpstreamClosed:
+            except ConnectionClosed:
                 return "upstream_closed"
             event = codec.parse_realtime(raw)
             try:
