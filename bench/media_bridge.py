@@ -200,10 +200,12 @@ async def _measure_level(
                     "rounds": args.bridge_rounds,
                 }
             )
-            await generator.read("recording", 2 * (SETUP_TIMEOUT_S + args.bridge_warmup) + REPLY_TIMEOUT_S)
+            await generator.read(
+                "recording", len(KINDS) * (SETUP_TIMEOUT_S + args.bridge_warmup) + REPLY_TIMEOUT_S
+            )
             cpu0 = {kind: _cpu_seconds(server) for kind, server in servers.items()}
             talked = args.bridge_rounds * (SETTLE_S + args.bridge_slice)  # seconds each set talks
-            await generator.read("recording", 2 * talked + REPLY_TIMEOUT_S)
+            await generator.read("recording", len(KINDS) * talked + REPLY_TIMEOUT_S)
             cpu = {kind: (_cpu_seconds(server) - cpu0[kind]) / talked for kind, server in servers.items()}
             done = await generator.read("slices", REPLY_TIMEOUT_S)
     level = {kind: _summary(kind, done, len(grants), cpu[kind], args) for kind in KINDS}
