@@ -58,6 +58,14 @@ async def test_create_list_reschedule_and_cancel_through_the_api(client, db, set
     )
     assert rebooked_time.status_code == 201  # the cancelled booking no longer holds the crew
 
+    back_on = f"/api/v1/appointments/{appointment['id']}"
+    refused = await client.patch(back_on, headers=headers, json={"status": "booked"})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "slot_unavailable"
+    assert (await client.get(back_on, headers=headers)).json()["status"] == "canceled"
+    await client.delete(f"/api/v1/appointments/{rebooked_time.json()['id']}", headers=headers)
+    restored = await client.patch(back_on, headers=headers, json={"status": "booked"})
+    assert restored.status_code == 200 and restored.json()["status"] == "booked"
+
     customer = await client.get(f"/api/v1/customers/{appointment['customer']['id']}", headers=headers)
     assert customer.json()["name"] == "Maria Garcia"
     assert {a["status"] for a in customer.json()["appointments"]} == {"canceled", "booked"}

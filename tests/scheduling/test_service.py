@@ -10,8 +10,9 @@ from tests.factories.scheduling import make_bookable_tenant
 from voxi.core.db import Database, activate_tenant
 from voxi.core.tenant_context import tenant_context
 from voxi.customers.service import upsert_customer
-from voxi.scheduling import service
+from voxi.scheduling import service, staff
 from voxi.scheduling.models import Appointment, AppointmentStatus
+from voxi.scheduling.schemas import AppointmentPatch
 
 EVERY_DAY_8_TO_5 = {d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday morning in the US
@@ -257,3 +258,34 @@ async def test_reschedule_and_cancel_by_the_callers_phone(db):
             select(func.count()).select_from(Appointment).where(Appointment.id == blocker.id)
         )
         assert count == 1
+
+
+async def test_booking_cancelled_appointments_again_at_once_takes_exactly_capacity_crews(db):
+    acme = await make_bookable_tenant(db, hours=EVERY_DAY_8_TO_5, capacity=2)
+    slot = utc(2026, 3, 10, 14)
+    with tenant_context(acme.id):
+        async with db.sessions() as session:
+            ids = []
+            for _ in range(4):  # each cancelled at once, so the next one finds a crew free
+                booked = await service.book(
+                    session, acme.tenant, service_name="AC repair", starts_at=slot, now=NOW
+                )
+                ids.append((await service.cancel(session, booked.id)).id)
+            await session.commit()
+
+    async def book_again(appointment_id) -> str:
+        with tenant_context(acme.id):
+            async with db.sessions() as session:
+                try:
+                    await staff.update_appointment(
+                        session, acme.tenant, appointment_id, AppointmentPatch(status="booked")
+                    )
+                    await session.commit()
+                    return "booked"
+                except service.SlotUnavailable:
+                    return "taken"
+
+    outcomes = await asyncio.gather(*(book_again(i) for i in ids), return_exceptions=True)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert sorted(outcomes) == ["booked", "booked", "taken", "taken"]
+    assert [a.crew for a in await _booked(db, acme.id)] == [1, 2]

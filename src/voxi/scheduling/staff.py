@@ -5,15 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-import psycopg.errors
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from voxi.core.errors import NotFound, ValidationFailed
 from voxi.customers.models import Customer
 from voxi.customers.service import upsert_customer
 from voxi.scheduling import repository, service
-from voxi.scheduling.models import Appointment, AppointmentStatus
+from voxi.scheduling.models import OCCUPYING, Appointment, AppointmentStatus
 from voxi.scheduling.schemas import AppointmentIn, AppointmentOut, AppointmentPatch, CustomerRef
 from voxi.tenancy.models import Tenant
 
@@ -85,7 +83,7 @@ async def update_appointment(
     if patch.status == "canceled":
         await service.cancel(session, appointment.id)
     elif patch.status is not None:
-        await _set_status(session, appointment, AppointmentStatus(patch.status))
+        await _set_status(session, tenant, appointment, AppointmentStatus(patch.status))
     if patch.address is not None:
         appointment.address = patch.address
     if patch.notes is not None:
@@ -94,13 +92,13 @@ async def update_appointment(
     return await appointment_view(session, appointment.id)
 
 
-async def _set_status(session: AsyncSession, appointment: Appointment, status: AppointmentStatus) -> None:
-    """Re-booking a cancelled appointment takes its crew again: the constraint may refuse."""
-    try:
-        async with session.begin_nested():
-            appointment.status = status
-            await session.flush()
-    except IntegrityError as exc:
-        if not isinstance(exc.orig, psycopg.errors.ExclusionViolation):
-            raise
-        raise service.SlotUnavailable("That crew is already booked at this time.") from exc
+async def _set_status(
+    session: AsyncSession, tenant: Tenant, appointment: Appointment, status: AppointmentStatus
+) -> None:
+    """Booking a cancelled or completed appointment again takes a free crew, as a reschedule does."""
+    if status not in OCCUPYING or appointment.status in OCCUPYING:
+        appointment.status = status
+        return
+    ctx = await service.booking_context(session, tenant)
+    if not await repository.move_to_free_crew(session, appointment, {"status": status}, ctx.rules.capacity):
+        raise service.SlotUnavailable(f"Sorry, {ctx.describe(appointment.starts_at)} is not available.")
