@@ -289,3 +289,21 @@ async def test_booking_cancelled_appointments_again_at_once_takes_exactly_capaci
     assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert sorted(outcomes) == ["booked", "booked", "taken", "taken"]
     assert [a.crew for a in await _booked(db, acme.id)] == [1, 2]
+
+
+async def test_booking_a_cancelled_appointment_again_clears_an_expired_hold_on_its_time(db):
+    acme = await make_bookable_tenant(db, hours=EVERY_DAY_8_TO_5, capacity=1)
+    slot = utc(2026, 3, 10, 14)
+    with tenant_context(acme.id):
+        async with db.sessions() as session:
+            booked = await service.book(
+                session, acme.tenant, service_name="AC repair", starts_at=slot, now=NOW
+            )
+            await service.cancel(session, booked.id)
+            # A caller's hold on the freed time, long expired: it must not keep the only crew.
+            await service.hold_slot(session, acme.tenant, service_name="AC repair", starts_at=slot, now=NOW)
+            patch = AppointmentPatch(status="booked")
+            again = await staff.update_appointment(session, acme.tenant, booked.id, patch)
+            await session.commit()
+    assert again.status == AppointmentStatus.BOOKED
+    assert [a.id for a in await _booked(db, acme.id)] == [booked.id]

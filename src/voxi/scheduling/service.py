@@ -255,11 +255,35 @@ async def reschedule(
     if enforce_rules:
         _check_bookable(ctx, service, start, now)
     end = blocked_until(start, service)
+    changes: dict[str, object] = {"starts_at": start, "ends_at": start + length, "blocked_until": end}
+    await _move_crew(session, ctx, appointment, start, end, changes, now)
+    return appointment
+
+
+async def rebook(session: AsyncSession, tenant: Tenant, appointment_id: uuid.UUID) -> Appointment:
+    """Book a cancelled or completed appointment again, at its time, on any crew free then."""
+    appointment = await _active_appointment(session, appointment_id)
+    ctx = await booking_context(session, tenant)
+    changes: dict[str, object] = {"status": AppointmentStatus.BOOKED}
+    await _move_crew(
+        session, ctx, appointment, appointment.starts_at, appointment.blocked_until, changes, _now(None)
+    )
+    return appointment
+
+
+async def _move_crew(
+    session: AsyncSession,
+    ctx: BookingContext,
+    appointment: Appointment,
+    start: datetime,
+    end: datetime,
+    changes: dict[str, object],
+    now: datetime,
+) -> None:
+    """Apply `changes` to `appointment` on a crew free over [start, end): expired holds there give way."""
     await repository.release_expired_holds(session, start, end, now)
-    changes = {"starts_at": start, "ends_at": start + length, "blocked_until": end}
     if not await repository.move_to_free_crew(session, appointment, changes, ctx.rules.capacity):
         raise SlotUnavailable(f"Sorry, {ctx.describe(start)} is not available.")
-    return appointment
 
 
 async def cancel(session: AsyncSession, appointment_id: uuid.UUID) -> Appointment:

@@ -82,23 +82,13 @@ async def update_appointment(
         await service.reschedule(session, tenant, appointment.id, patch.starts_at, enforce_rules=False)
     if patch.status == "canceled":
         await service.cancel(session, appointment.id)
+    elif patch.status == "booked" and appointment.status not in OCCUPYING:
+        await service.rebook(session, tenant, appointment.id)
     elif patch.status is not None:
-        await _set_status(session, tenant, appointment, AppointmentStatus(patch.status))
+        appointment.status = AppointmentStatus(patch.status)
     if patch.address is not None:
         appointment.address = patch.address
     if patch.notes is not None:
         appointment.notes = patch.notes
     await session.flush()
     return await appointment_view(session, appointment.id)
-
-
-async def _set_status(
-    session: AsyncSession, tenant: Tenant, appointment: Appointment, status: AppointmentStatus
-) -> None:
-    """Booking a cancelled or completed appointment again takes a free crew, as a reschedule does."""
-    if status not in OCCUPYING or appointment.status in OCCUPYING:
-        appointment.status = status
-        return
-    ctx = await service.booking_context(session, tenant)
-    if not await repository.move_to_free_crew(session, appointment, {"status": status}, ctx.rules.capacity):
-        raise service.SlotUnavailable(f"Sorry, {ctx.describe(appointment.starts_at)} is not available.")
